@@ -1,0 +1,3 @@
+"""dockwright: fast, small and safe container builds for Python services."""
+
+__version__ = "0.1.0"
