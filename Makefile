@@ -39,7 +39,12 @@ test-slow: engine
 	$(BIN)/pytest -q -m slow
 
 demo: setup
-	$(BIN)/dockwright analyze examples
+	@mkdir -p out
+	$(BIN)/dockwright analyze examples --exit-zero
+	$(BIN)/dockwright analyze examples --exit-zero --format json --output out/analyze.json
+	$(BIN)/dockwright analyze examples --exit-zero --format sarif --output out/analyze.sarif
+	$(BIN)/dockwright analyze examples --exit-zero --format markdown --output out/analyze.md
+	@echo "reports: out/analyze.json out/analyze.sarif out/analyze.md"
 
 rules-doc: setup
 	$(BIN)/python scripts/gen-rules-doc.py

@@ -21,17 +21,25 @@ class DockwrightError(Exception):
 
     exit_code: ExitCode = ExitCode.USAGE
 
-    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        path: Path | str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ):
         self.message = message
         self.path = Path(path) if path is not None else None
         self.line = line
+        self.column = column
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
-        """Render as `path:line: message` (parts omitted when unknown)."""
+        """Render as `path:line[:column]: message` (parts omitted when unknown)."""
         where = ""
         if self.path is not None:
-            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+            where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+            where += f":{self.column}: " if self.line and self.column else ": "
         return f"{where}{self.message}"
 
 

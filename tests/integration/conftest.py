@@ -53,17 +53,30 @@ class Images:
         return tag
 
     def build(
-        self, context: Path, name: str, dockerfile: Path | None = None, target: str | None = None,
-        check: bool = True, **options: object,
+        self,
+        context: Path,
+        name: str,
+        dockerfile: Path | None = None,
+        target: str | None = None,
+        check: bool = True,
+        **options: object,
     ) -> _subprocess.Completed:
         step = BuildStep(
-            service=name, context=context, dockerfile=dockerfile or context / "Dockerfile",
-            tags=(self.tag(name),), target=target, **options,  # type: ignore[arg-type]
+            service=name,
+            context=context,
+            dockerfile=dockerfile or context / "Dockerfile",
+            tags=(self.tag(name),),
+            target=target,
+            **options,  # type: ignore[arg-type]
         )
-        return _subprocess.run(build_argv(self.engine, step), env=self.engine.env, check=check, timeout=1800)
+        return _subprocess.run(
+            build_argv(self.engine, step), env=self.engine.env, check=check, timeout=1800
+        )
 
     def run_detached(self, tag: str, *args: str) -> str:
-        done = _subprocess.run(self.engine.docker_argv("run", "-d", "--network", "host", *args, tag))
+        done = _subprocess.run(
+            self.engine.docker_argv("run", "-d", "--network", "host", *args, tag)
+        )
         cid = done.stdout.strip()
         self.containers.append(cid)
         return cid

@@ -18,7 +18,8 @@ def test_probe_finds_a_buildkit_client(engine: Engine) -> None:
 def test_base_image_behaves_like_official_slim(engine: Engine, base_image: str) -> None:
     script = (
         "python --version && pip --version && "
-        "test ! -e /usr/lib/python3.11/EXTERNALLY-MANAGED && test -s /etc/ssl/certs/ca-certificates.crt"
+        "test ! -e /usr/lib/python3.11/EXTERNALLY-MANAGED && "
+        "test -s /etc/ssl/certs/ca-certificates.crt"
     )
     done = _subprocess.run(engine.docker_argv("run", "--rm", base_image, "sh", "-c", script))
     assert "Python 3.11" in done.stdout
@@ -39,3 +40,10 @@ def test_buildkit_cache_mount_builds(images: Images, tmp_path: Path, base_image:
         'RUN python -c "import six"\n'
     )
     images.build(tmp_path, "cachemount")
+
+
+def test_cli_base_build_is_instant_when_cached(base_image: str, capsys: object) -> None:
+    from dockwright.cli import main
+
+    assert main(["base", "build", "--python", "3.11"]) == 0
+    assert main(["engine"]) == 0

@@ -57,7 +57,9 @@ def _key(root: Path, f: Finding, with_path: bool) -> tuple[Any, ...]:
 
 def _findings(root: Path, rule: str) -> tuple[list[Finding], list[str]]:
     result = analyze(discover([root]), RuleSelection(select=(rule,)))
-    return [f for f in result.findings if f.rule_id == rule], [p.one_line() for p in result.problems]
+    return [f for f in result.findings if f.rule_id == rule], [
+        p.one_line() for p in result.problems
+    ]
 
 
 class RuleCase(pytest.Item):
@@ -92,7 +94,9 @@ class RuleCase(pytest.Item):
 
     def _check_fix(self, root: Path, found: list[Finding]) -> None:
         target = root / self.case.get("dockerfile", "Dockerfile")
-        edits = [e for f in found if f.fix for e in f.fix.edits if e.path.resolve() == target.resolve()]
+        edits = [
+            e for f in found if f.fix for e in f.fix.edits if e.path.resolve() == target.resolve()
+        ]
         assert edits, "case has `fixed` but the findings carry no fix"
         fixed = apply_edits(target.read_text(), edits)
         assert fixed == self.case["fixed"]

@@ -1,9 +1,10 @@
 """Local Python base images built from Debian packages, for offline and air-gapped builds.
 
-`debootstrap` makes a minimal Debian root filesystem with the distribution's Python; dockwright then
-makes it behave like the official `python:X-slim` image (no EXTERNALLY-MANAGED marker, `python` and
-`pip` on PATH), bakes in the CA bundle the build network needs (proxies with their own CA), and imports
-it with `docker import`. The result is labelled with a key of its inputs, so a second call is instant.
+`debootstrap` makes a minimal Debian root filesystem with the distribution's Python;
+dockwright then makes it behave like the official `python:X-slim` image (no EXTERNALLY-MANAGED
+marker, `python` and `pip` on PATH), bakes in the CA bundle the build network needs (proxies with
+their own CA), and imports it with `docker import`. The result is labelled with a key of its
+inputs, so a second call is instant.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ class BaseSpec:
             return SUITES[self.python]
         except KeyError:
             known = ", ".join(sorted(SUITES))
-            raise UsageError(f"no Debian suite ships Python {self.python} (known: {known})") from None
+            raise UsageError(
+                f"no Debian suite ships Python {self.python} (known: {known})"
+            ) from None
 
     @property
     def packages(self) -> tuple[str, ...]:
@@ -59,7 +62,11 @@ class BaseSpec:
         """Tags to apply (default: python:X-slim, or python:X for the full variant)."""
         if self.tags:
             return self.tags
-        return (f"python:{self.python}-slim",) if self.variant == "slim" else (f"python:{self.python}",)
+        return (
+            (f"python:{self.python}-slim",)
+            if self.variant == "slim"
+            else (f"python:{self.python}",)
+        )
 
     def key(self) -> str:
         """Hash of everything that determines the image's content."""
@@ -85,7 +92,8 @@ def import_changes(spec: BaseSpec) -> list[str]:
     env = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8"
     if spec.ca_bundle is not None:
         ca = "/etc/ssl/certs/ca-certificates.crt"
-        env += f" SSL_CERT_FILE={ca} PIP_CERT={ca} REQUESTS_CA_BUNDLE={ca} UV_NATIVE_TLS=1 UV_SYSTEM_CERTS=1"
+        env += f" SSL_CERT_FILE={ca} PIP_CERT={ca} REQUESTS_CA_BUNDLE={ca}"
+        env += " UV_NATIVE_TLS=1 UV_SYSTEM_CERTS=1"
     return [
         f"ENV {env}",
         f'LABEL {KEY_LABEL}="{spec.key()}" dockwright.base.python="{spec.python}"',
@@ -94,7 +102,7 @@ def import_changes(spec: BaseSpec) -> list[str]:
 
 
 def finish_rootfs(rootfs: Path, spec: BaseSpec) -> None:
-    """Post-process the debootstrap tree: pip allowed system-wide, python/pip links, CA, no caches."""
+    """Post-process the tree: pip allowed system-wide, python/pip links, CA bundle, no caches."""
     marker = rootfs / f"usr/lib/python{spec.python}/EXTERNALLY-MANAGED"
     marker.unlink(missing_ok=True)
     for link, target in (("python", "python3"), ("pip", "pip3")):
@@ -111,8 +119,10 @@ def finish_rootfs(rootfs: Path, spec: BaseSpec) -> None:
 
 def cached_key(engine: Engine, tag: str) -> str | None:
     """The input key of an existing image with this tag (None when absent)."""
-    fmt = "{{index .Config.Labels \"" + KEY_LABEL + "\"}}"
-    done = _subprocess.run(engine.docker_argv("image", "inspect", "--format", fmt, tag), check=False)
+    fmt = '{{index .Config.Labels "' + KEY_LABEL + '"}}'
+    done = _subprocess.run(
+        engine.docker_argv("image", "inspect", "--format", fmt, tag), check=False
+    )
     return done.stdout.strip() if done.ok else None
 
 
@@ -139,7 +149,9 @@ def _rootfs_tarball(spec: BaseSpec, key: str, progress: Callable[[str], None]) -
     if tarball.is_file():
         return tarball
     if os.geteuid() != 0:
-        raise EngineError("building a base image needs root (debootstrap); run as root or with sudo")
+        raise EngineError(
+            "building a base image needs root (debootstrap); run as root or with sudo"
+        )
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="dockwright-rootfs-") as tmp:
         rootfs = Path(tmp) / "rootfs"
@@ -147,7 +159,9 @@ def _rootfs_tarball(spec: BaseSpec, key: str, progress: Callable[[str], None]) -
         try:
             _subprocess.run(debootstrap_argv(spec, rootfs), timeout=1800)
         except EngineError as exc:
-            raise EngineError("debootstrap is not installed: apt-get install -y debootstrap") from exc
+            raise EngineError(
+                "debootstrap is not installed: apt-get install -y debootstrap"
+            ) from exc
         finish_rootfs(rootfs, spec)
         partial = tarball.with_suffix(".partial")
         _subprocess.run(["tar", "-C", str(rootfs), "-cf", str(partial), "."], timeout=600)

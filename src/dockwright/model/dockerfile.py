@@ -34,7 +34,9 @@ class Mount:
     @property
     def target(self) -> str:
         """The mount's target path ('' when absent)."""
-        return self.options.get("target", self.options.get("dst", self.options.get("destination", "")))
+        return self.options.get(
+            "target", self.options.get("dst", self.options.get("destination", ""))
+        )
 
 
 @dataclass(frozen=True)
@@ -235,7 +237,11 @@ def _to_instruction(cmd: _parser.Command, stage_index: int) -> Instruction:
 
 
 def _stage_from(
-    index: int, from_ins: Instruction, body: list[Instruction], names: dict[str, int], env: dict[str, str]
+    index: int,
+    from_ins: Instruction,
+    body: list[Instruction],
+    names: dict[str, int],
+    env: dict[str, str],
 ) -> Stage:
     values = list(from_ins.value)
     name = values[2] if len(values) >= 3 and values[1].upper() == "AS" else None

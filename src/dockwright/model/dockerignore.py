@@ -1,4 +1,4 @@
-"""`.dockerignore` loading and matching with Docker's real semantics.
+r"""`.dockerignore` loading and matching with Docker's real semantics.
 
 A port of moby/patternmatcher (pattern compilation, `MatchesUsingParentResults`) and of the
 way BuildKit's context walker (tonistiigi/fsutil `filterFS.Walk`) applies it:
@@ -8,7 +8,7 @@ way BuildKit's context walker (tonistiigi/fsutil `filterFS.Walk`) applies it:
   `filepath.Clean` and loses one leading `/` (patterns are anchored at the context root; there is
   no implicit `**/`);
 - `*` and `?` never cross `/`, `**` crosses any number of directories, `[...]` is a class
-  (`^` negates, `!` does not), `\\` escapes the next character;
+  (`^` negates, `!` does not), `\` escapes the next character;
 - a pattern matching a directory excludes everything below it; the last matching pattern wins,
   and a pattern's result for a directory is inherited by everything below it;
 - an excluded directory is not walked when no `!` exception could re-include something below it.
@@ -75,15 +75,16 @@ def go_clean(path: str) -> str:
 
 
 def _compile(pattern: str) -> tuple[MatchKind, re.Pattern[str]]:
-    """patternmatcher's `Pattern.compile`: detect the match type, build the regex."""
+    """Port of patternmatcher's `Pattern.compile`: detect the match type, build the regex."""
     kind, out, i = MatchKind.EXACT, ["^"], 0
     while i < len(pattern):
         ch = pattern[i]
         if pattern.startswith("**", i):
             i += 3 if pattern.startswith("**/", i) else 2
             if i >= len(pattern):
-                kind, piece = (MatchKind.PREFIX, "") if kind is MatchKind.EXACT else (
-                    MatchKind.REGEXP, ".*")
+                kind, piece = (
+                    (MatchKind.PREFIX, "") if kind is MatchKind.EXACT else (MatchKind.REGEXP, ".*")
+                )
             else:
                 kind, piece = MatchKind.REGEXP, "(?:.*/)?"
             out.append(piece)
@@ -94,7 +95,7 @@ def _compile(pattern: str) -> tuple[MatchKind, re.Pattern[str]]:
         out.append(piece)
         if wild:
             kind = MatchKind.REGEXP
-    return kind, _regex_for(kind, pattern, "".join(out) + "$")
+    return kind, _regex_for(kind, pattern, "".join(out) + r"\Z")
 
 
 def _translate_char(pattern: str, i: int, ch: str) -> tuple[str, int, bool]:
@@ -111,7 +112,7 @@ def _translate_char(pattern: str, i: int, ch: str) -> tuple[str, int, bool]:
         return "\\\\", i + 1, False
     if ch in "[]":
         return ch, i + 1, True
-    return re.escape(ch) if ch in "^-&~#" else ch, i + 1, False
+    return ch, i + 1, False
 
 
 def _regex_for(kind: MatchKind, pattern: str, regex: str) -> re.Pattern[str]:
@@ -126,7 +127,7 @@ def _regex_for(kind: MatchKind, pattern: str, regex: str) -> re.Pattern[str]:
             alts.append(re.escape(suffix[1:]))
         return re.compile("(?:" + "|".join(alts) + r")\Z", re.DOTALL)
     try:
-        return re.compile(regex.replace("$", r"\Z") if regex.endswith("$") else regex, re.DOTALL)
+        return re.compile(regex, re.DOTALL)
     except re.error:
         return re.compile(r"(?!)")
 
@@ -201,7 +202,9 @@ def make_pattern(text: str, exclusion: bool, line: int) -> IgnorePattern:
     return IgnorePattern(text, exclusion, line, regex, kind)
 
 
-def parse(text: str, path: Path | None = None) -> tuple[tuple[IgnorePattern, ...], tuple[Problem, ...]]:
+def parse(
+    text: str, path: Path | None = None
+) -> tuple[tuple[IgnorePattern, ...], tuple[Problem, ...]]:
     """Parse `.dockerignore` text; malformed patterns become Problems (Docker would refuse)."""
     patterns: list[IgnorePattern] = []
     problems: list[Problem] = []
@@ -248,7 +251,7 @@ class DockerIgnore:
         return self.patterns + self.implicit
 
     def match(self, rel: str, parent: MatchInfo = ()) -> tuple[bool, MatchInfo, int]:
-        """patternmatcher's `MatchesUsingParentResults`: (excluded, info, deciding index).
+        """Port of patternmatcher's `MatchesUsingParentResults`: (excluded, info, deciding index).
 
         `parent` is the info returned for the parent directory (empty: unknown, so parents are
         checked here). The deciding index is -1 when no pattern matched.
@@ -304,8 +307,10 @@ def _implicit(ignore: DockerIgnore, keep: tuple[str, ...]) -> tuple[IgnorePatter
 
 def load(context: Path, dockerfile: Path) -> DockerIgnore:
     """The ignore rules for a build: `<Dockerfile>.dockerignore` first, then the context's."""
-    for candidate in (dockerfile.with_name(dockerfile.name + ".dockerignore"),
-                      context / ".dockerignore"):
+    for candidate in (
+        dockerfile.with_name(dockerfile.name + ".dockerignore"),
+        context / ".dockerignore",
+    ):
         try:
             text = candidate.read_text(encoding="utf-8", errors="replace")
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):

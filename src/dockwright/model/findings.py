@@ -38,6 +38,7 @@ class Group(StrEnum):
     CORRECTNESS = "correctness"
     CONTEXT = "context"
     DEPS = "deps"
+    COMPOSE = "compose"
 
 
 @dataclass(frozen=True, order=True)

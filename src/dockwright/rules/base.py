@@ -80,8 +80,14 @@ class Rule:
     def info(cls) -> RuleInfo:
         """Plain description for reporters and docs."""
         return RuleInfo(
-            cls.id, cls.name, cls.severity, cls.group, cls.summary(), cls.rationale(),
-            cls.fixable, cls.hadolint,
+            cls.id,
+            cls.name,
+            cls.severity,
+            cls.group,
+            cls.summary(),
+            cls.rationale(),
+            cls.fixable,
+            cls.hadolint,
         )
 
     def report(

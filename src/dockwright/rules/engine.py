@@ -53,7 +53,9 @@ def analyze_service(
     return findings, problems
 
 
-def _silenced(finding: Finding, rule: type[Rule], silenced: suppress.Suppressions, path: object) -> bool:
+def _silenced(
+    finding: Finding, rule: type[Rule], silenced: suppress.Suppressions, path: object
+) -> bool:
     """Suppression comments live in the Dockerfile and only silence findings located there."""
     return finding.location.path == path and silenced.silences(finding, rule.hadolint)
 
@@ -80,10 +82,15 @@ def analyze(project: Project, selection: RuleSelection | None = None) -> Analysi
         sel, ign = selection.for_service(service.name)
         rules = registry.select(every, sel, ign)
         ran.update({r.id: r for r in rules})
-        found, broken = analyze_service(service, project, rules, selection.per_service.get(service.name, {}))
+        found, broken = analyze_service(
+            service, project, rules, selection.per_service.get(service.name, {})
+        )
         findings.extend(found)
         problems.extend(broken)
-    ordered = sorted(_dedupe(findings), key=lambda f: (f.service, str(f.location.path), f.location.line, f.rule_id))
+    ordered = sorted(
+        _dedupe(findings),
+        key=lambda f: (f.service, str(f.location.path), f.location.line, f.rule_id),
+    )
     return AnalysisResult(
         findings=tuple(ordered),
         problems=tuple(problems),

@@ -26,8 +26,16 @@ _PACKAGE_PROGRAMS = {
     "nmap-ncat": "nc",
     "busybox": "wget",
 }
-_INSTALLERS = {"apt-get": "install", "apt": "install", "apk": "add", "yum": "install",
-               "dnf": "install", "microdnf": "install", "pip": "install", "pip3": "install"}
+_INSTALLERS = {
+    "apt-get": "install",
+    "apt": "install",
+    "apk": "add",
+    "yum": "install",
+    "dnf": "install",
+    "microdnf": "install",
+    "pip": "install",
+    "pip3": "install",
+}
 _USER_TOOLS = {"useradd", "adduser"}
 _PY_VERSION = re.compile(r"^(\d+\.\d+)")
 

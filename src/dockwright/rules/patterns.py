@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dockwright.model.dockerfile import Instruction
@@ -18,9 +19,14 @@ def _pip_words(cmd: Command) -> tuple[str, ...]:
     if not words:
         return ()
     prog = words[0].rsplit("/", 1)[-1]
-    if prog.startswith("pip"):
+    if re.fullmatch(r"pip[0-9.]*", prog):  # not pipenv, pipx, pip-compile
         return words[1:]
-    if prog.startswith("python") and len(words) > 2 and words[1] == "-m" and words[2].startswith("pip"):
+    if (
+        prog.startswith("python")
+        and len(words) > 2
+        and words[1] == "-m"
+        and words[2].startswith("pip")
+    ):
         return words[3:]
     return ()
 
@@ -34,11 +40,15 @@ def tool_of(cmd: Command) -> str | None:
     if not words:
         return None
     prog, rest = words[0].rsplit("/", 1)[-1], words[1:]
-    if prog == "uv" and (rest[:2] in (("pip", "install"), ("pip", "sync")) or rest[:1] == ("sync",)):
+    if prog == "uv" and (
+        rest[:2] in (("pip", "install"), ("pip", "sync")) or rest[:1] == ("sync",)
+    ):
         return "uv"
     if prog in {"poetry", "pdm", "pipenv"} and rest[:1] in (("install",), ("sync",)):
         return prog
-    if prog in {"conda", "mamba", "micromamba"} and (rest[:1] == ("install",) or rest[:2] == ("env", "create")):
+    if prog in {"conda", "mamba", "micromamba"} and (
+        rest[:1] == ("install",) or rest[:2] == ("env", "create")
+    ):
         return prog
     return None
 
@@ -56,7 +66,11 @@ def dependency_installs(ins: Instruction) -> Iterator[tuple[Command, str]]:
 def is_apt(cmd: Command) -> bool:
     """apt-get / apt / aptitude install."""
     words = cmd.args_after_wrappers()
-    return bool(words) and words[0].rsplit("/", 1)[-1] in {"apt-get", "apt", "aptitude"} and "install" in words
+    return (
+        bool(words)
+        and words[0].rsplit("/", 1)[-1] in {"apt-get", "apt", "aptitude"}
+        and "install" in words
+    )
 
 
 def apt_packages(cmd: Command) -> list[str]:

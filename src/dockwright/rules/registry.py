@@ -14,8 +14,13 @@ from dockwright.rules.base import Rule
 BUILTIN_MODULES = (
     "dockwright.rules.speed",
     "dockwright.rules.size",
+    "dockwright.rules.size_python",
+    "dockwright.rules.size_system",
     "dockwright.rules.security",
+    "dockwright.rules.credentials",
+    "dockwright.rules.supplychain",
     "dockwright.rules.correctness",
+    "dockwright.rules.startup",
     "dockwright.rules.context",
     "dockwright.rules.compose",
     "dockwright.rules.deps",
@@ -26,7 +31,9 @@ def _rules_in(module: ModuleType) -> list[type[Rule]]:
     return [
         obj
         for _, obj in inspect.getmembers(module, inspect.isclass)
-        if issubclass(obj, Rule) and obj is not Rule and getattr(obj, "id", None)
+        if issubclass(obj, Rule)
+        and obj is not Rule
+        and getattr(obj, "id", None)
         and obj.__module__ == module.__name__
     ]
 

@@ -24,7 +24,11 @@ class Suppressions:
         """True when a comment silences this finding (by id, or a hadolint twin)."""
         codes = {finding.rule_id, *hadolint}
         here = self.by_line.get(finding.location.line, frozenset())
-        return any(c in here or c in self.file_wide for c in codes) or ALL in here or ALL in self.file_wide
+        return (
+            any(c in here or c in self.file_wide for c in codes)
+            or ALL in here
+            or ALL in self.file_wide
+        )
 
 
 def _codes(text: str | None) -> set[str]:

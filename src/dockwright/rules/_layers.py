@@ -1,0 +1,218 @@
+"""Filesystem effects of instructions, for the size rules: which paths a layer writes or removes.
+
+Paths are image paths (absolute, '/'-separated). Everything here is a pure function of the
+parsed Dockerfile and the service's build context.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from dockwright.model.dockerfile import Dockerfile, Instruction, Stage
+from dockwright.model.project import ContextEntry, Service
+from dockwright.model.shell import Command
+from dockwright.rules.base import RuleContext
+
+HOME = "/root"
+
+
+@dataclass(frozen=True)
+class Written:
+    """A path an instruction leaves in its layer; `tree` means everything below `path`."""
+
+    path: str
+    size: int | None
+    ins: Instruction
+    what: str
+    tree: bool = False
+    source: str = ""  # the context file it came from ('/'-separated, relative), if any
+
+
+def chain(df: Dockerfile, stage: Stage) -> list[Stage]:
+    """The stage and the stages it is built FROM, root first."""
+    return list(reversed(df.image_stages(stage.ref)))
+
+
+def contributing_stages(ctx: RuleContext) -> list[Stage]:
+    """Runtime stages plus every stage they copy files from (`COPY --from`), transitively."""
+    df = ctx.dockerfile
+    todo = list(ctx.runtime_stages())
+    seen: dict[int, Stage] = {}
+    while todo:
+        stage = todo.pop()
+        if stage.index in seen:
+            continue
+        seen[stage.index] = stage
+        for ins in stage.of("COPY"):
+            ref = ins.flag("from")
+            source = df.stage(ref) if ref else None
+            if source is not None:
+                todo.extend(df.image_stages(source.ref))
+    return sorted(seen.values(), key=lambda s: s.index)
+
+
+def before(df: Dockerfile, ins: Instruction) -> list[Instruction]:
+    """Instructions of `ins`'s image (its stage chain) that come before it."""
+    stage = df.stages[ins.stage_index]
+    return [i for s in chain(df, stage) for i in s.instructions if i.line < ins.line]
+
+
+def workdir_at(df: Dockerfile, ins: Instruction) -> str:
+    """Working directory in effect for `ins` (WORKDIR of its stage chain; '/' by default)."""
+    cwd = "/"
+    for earlier in before(df, ins):
+        if earlier.cmd == "WORKDIR" and earlier.value:
+            cwd = resolve(earlier.value[0], cwd)
+    return cwd
+
+
+def resolve(path: str, cwd: str) -> str:
+    """Absolute normalised image path of `path` relative to `cwd` (`~` and $HOME = /root)."""
+    text = path.replace("${HOME}", HOME).replace("$HOME", HOME)
+    if text == "~" or text.startswith("~/"):
+        text = HOME + text[1:]
+    joined = text if text.startswith("/") else posixpath.join(cwd, text)
+    return posixpath.normpath(joined).replace("//", "/")
+
+
+def covers(pattern: str, path: str) -> bool:
+    """True when removing `pattern` (a path or glob) removes `path`."""
+    base = pattern.rstrip("/") or "/"
+    if path == base or path.startswith(base.rstrip("/") + "/"):
+        return True
+    return any(c in base for c in "*?[") and fnmatch.fnmatchcase(path, base)
+
+
+def overlaps(pattern: str, written: Written) -> bool:
+    """True when `pattern` removes (part of) what `written` left in its layer."""
+    if covers(pattern, written.path):
+        return True
+    return written.tree and pattern.startswith(written.path.rstrip("/") + "/")
+
+
+def context_sources(service: Service, source: str) -> list[tuple[ContextEntry, str]]:
+    """Context files a COPY source sends, each with its path relative to the copied root."""
+    src = posixpath.normpath(source.lstrip("/")) if source.strip("./") else "."
+    out: list[tuple[ContextEntry, str]] = []
+    for entry in service.context_entries:
+        if entry.excluded:
+            continue
+        if src == ".":
+            out.append((entry, entry.rel))
+        elif entry.rel == src or (
+            any(c in src for c in "*?[") and fnmatch.fnmatchcase(entry.rel, src)
+        ):
+            out.append((entry, posixpath.basename(entry.rel)))
+        elif entry.rel.startswith(src + "/"):
+            out.append((entry, entry.rel[len(src) + 1 :]))
+    return out
+
+
+def copied(ctx: RuleContext, ins: Instruction) -> list[Written]:
+    """What a COPY/ADD writes: one entry per context file, or the destination tree otherwise."""
+    cwd = workdir_at(ctx.dockerfile, ins)
+    dest = resolve(ins.destination, cwd)
+    if ins.flag("from") is not None:
+        return [Written(dest, None, ins, "files copied from another stage", tree=True)]
+    into_dir = ins.destination.endswith(("/", ".")) or dest == cwd or len(ins.sources) > 1
+    out: list[Written] = []
+    for source in ins.sources:
+        for entry, rel in context_sources(ctx.service, source):
+            single = entry.rel == posixpath.normpath(source.lstrip("/")) and not into_dir
+            path = dest if single else posixpath.join(dest, rel)
+            out.append(Written(path, entry.size, ins, f"`{entry.rel}`", source=entry.rel))
+    return out
+
+
+def removed_by(ins: Instruction, cwd: str) -> list[str]:
+    """Paths (or globs) removed by `rm` commands of a RUN, resolved against `cwd`."""
+    out: list[str] = []
+    for cmd in ins.commands if ins.cmd == "RUN" else []:
+        if cmd.program == "rm":
+            paths = (resolve(a, cwd) for a in operands(cmd))
+            out.extend(p for p in paths if "$" not in p)
+    return out
+
+
+def operands(cmd: Command) -> list[str]:
+    """Arguments of a command that are not options (`--` ends options)."""
+    words = list(cmd.args_after_wrappers()[1:])
+    if "--" in words:
+        cut = words.index("--")
+        return [w for w in words[:cut] if not w.startswith("-")] + words[cut + 1 :]
+    return [w for w in words if not w.startswith("-")]
+
+
+def entries_bytes(written: Sequence[Written]) -> int | None:
+    """Sum of known sizes (None when nothing is known)."""
+    sizes = [w.size for w in written if w.size is not None]
+    return sum(sizes) if sizes else None
+
+
+def recursive_targets(ins: Instruction, cwd: str) -> Iterator[tuple[Command, list[str]]]:
+    """`chown -R` / `chmod -R` / `chgrp -R` commands of a RUN with their resolved targets."""
+    for cmd in ins.commands if ins.cmd == "RUN" else []:
+        if cmd.program not in {"chown", "chmod", "chgrp"}:
+            continue
+        words = cmd.args_after_wrappers()[1:]
+        recursive = any(
+            w == "--recursive" or (w.startswith("-") and not w.startswith("--") and "R" in w)
+            for w in words
+        )
+        args = operands(cmd)
+        if recursive and len(args) >= 2:
+            yield cmd, [resolve(a, cwd) for a in args[1:] if "$" not in a]
+
+
+def context_file(ctx: RuleContext, ins: Instruction, name: str) -> Path | None:
+    """The context file that an image path used by `ins` was copied from (None when unknown)."""
+    df = ctx.dockerfile
+    wanted = resolve(name, workdir_at(df, ins))
+    for copy in reversed([i for i in before(df, ins) if i.cmd in {"COPY", "ADD"}]):
+        if copy.flag("from") is not None:
+            continue
+        dest = resolve(copy.destination, workdir_at(df, copy))
+        for source in copy.sources:
+            found = _source_file(ctx.service, source, dest, wanted)
+            if found is not None:
+                return found
+    return None
+
+
+def _source_file(service: Service, source: str, dest: str, wanted: str) -> Path | None:
+    """The context file `source` puts at `wanted` when copied to `dest`, if it exists."""
+    src = posixpath.normpath(source.lstrip("/"))
+    if any(c in src for c in "*?["):
+        return None
+    if wanted == dest:
+        rel = src
+    elif wanted.startswith(dest.rstrip("/") + "/"):
+        tail = wanted[len(dest.rstrip("/")) + 1 :]
+        rel = tail if src == "." else posixpath.join(src, tail)
+        if posixpath.basename(src) == tail and (service.context / src).is_file():
+            rel = src
+    else:
+        return None
+    path = (service.context / rel).resolve()
+    return path if path.is_file() and not service.dockerignore.excluded(rel) else None
+
+
+_NO_CONTENT = frozenset(
+    "mkdir chown chmod chgrp touch useradd adduser groupadd addgroup ln echo rm test".split()
+)
+
+
+def run_writes(ins: Instruction, target: str) -> bool:
+    """True when a RUN writes content under `target` (a command besides mkdir, chown… names it)."""
+    if ins.cmd != "RUN" or target in {"/", ""}:
+        return False
+    pattern = re.compile(rf"(?<![\w./-]){re.escape(target.rstrip('/'))}(?![\w.-])")
+    return any(
+        cmd.program not in _NO_CONTENT and any(pattern.search(w) for w in cmd.words[1:])
+        for cmd in ins.commands
+    )

@@ -1,0 +1,380 @@
+"""Helpers for the build-speed rules: install arguments, cache directories, RUN rewrites.
+
+Nothing here is a rule; `dockwright.rules.speed` holds the rules and uses these pieces.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from dockwright.model.dockerfile import Dockerfile, Instruction, Mount, Stage, substitute
+from dockwright.model.findings import Edit, EditKind
+from dockwright.model.project import ContextEntry, Service
+from dockwright.model.shell import Command, split_commands
+from dockwright.rules import patterns
+
+CONDA_TOOLS = frozenset({"conda", "mamba", "micromamba"})
+BOOTSTRAP = frozenset(
+    {"pip", "setuptools", "wheel", "poetry", "uv", "pdm", "pipenv", "virtualenv", "pip-tools"}
+)
+_CACHE_LEAF = {"pip": "pip", "uv": "uv", "poetry": "pypoetry", "pdm": "pdm", "pipenv": "pipenv"}
+_CACHE_ENV = {
+    "pip": "PIP_CACHE_DIR",
+    "uv": "UV_CACHE_DIR",
+    "poetry": "POETRY_CACHE_DIR",
+    "pdm": "PDM_CACHE_DIR",
+    "pipenv": "PIPENV_CACHE_DIR",
+    "conda": "CONDA_PKGS_DIRS",
+    "mamba": "CONDA_PKGS_DIRS",
+    "micromamba": "CONDA_PKGS_DIRS",
+}
+_VALUE_OPTS = frozenset(
+    "-r --requirement -c --constraint -e --editable -i --index-url --extra-index-url -f "
+    "--find-links -t --target --prefix --root --platform --python-version --implementation "
+    "--abi --src --upgrade-strategy --progress-bar --trusted-host --cache-dir --log --proxy "
+    "--timeout --retries --exists-action --cert --client-cert --global-option --config-settings "
+    "-C --only-binary --no-binary --report --python -p --index --default-index --index-strategy "
+    "--extra --group --only-group --no-group --with --without --only -E --extras -G "
+    "--python-platform --resolution --prerelease --link-mode --reinstall-package "
+    "--upgrade-package -P --constraints --overrides -n --name --channel --file "
+    "--keyring-provider --exclude-newer -o --output-file -w --wheel-dir -d --dest".split()
+)
+_NO_CACHE_ENV = ("PIP_NO_CACHE_DIR", "UV_NO_CACHE")
+_TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t"})
+
+
+# --- install commands -----------------------------------------------------------------
+
+
+def install_args(cmd: Command, tool: str) -> tuple[str, ...]:
+    """Words after the install subcommand (`pip install`, `uv pip install`, `poetry install`...)."""
+    words = cmd.args_after_wrappers()
+    prog = words[0].rsplit("/", 1)[-1]
+    if tool == "pip":
+        return words[4:] if prog.startswith("python") else words[2:]
+    if tool == "uv":
+        return words[3:] if words[1:2] == ("pip",) else words[2:]
+    if tool in CONDA_TOOLS and words[1:2] == ("env",):
+        return words[3:]
+    return words[2:]
+
+
+def is_pip_like(cmd: Command, tool: str) -> bool:
+    """pip, or uv's pip interface (both take requirement specifiers as arguments)."""
+    return tool == "pip" or (tool == "uv" and cmd.args_after_wrappers()[1:2] == ("pip",))
+
+
+def positionals(args: tuple[str, ...]) -> list[str]:
+    """Non-option arguments (values of options that take one are skipped)."""
+    out: list[str] = []
+    skip = False
+    for word in args:
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            skip = word in _VALUE_OPTS
+        else:
+            out.append(word)
+    return out
+
+
+def option_values(args: tuple[str, ...], *names: str) -> list[str]:
+    """Values of the given options, in `--opt value` and `--opt=value` forms."""
+    values: list[str] = []
+    for index, word in enumerate(args):
+        key, eq, value = word.partition("=")
+        if key in names and eq:
+            values.append(value)
+        elif word in names and index + 1 < len(args):
+            values.append(args[index + 1])
+    return values
+
+
+def package_name(spec: str) -> str:
+    """Distribution name of a requirement specifier (`pip>=23` -> `pip`)."""
+    return re.split(r"[<>=!~;\[@ ]", spec, maxsplit=1)[0].strip().lower()
+
+
+def _is_local_dir(word: str) -> bool:
+    path = word.split("[", 1)[0]
+    if path.endswith((".whl", ".tar.gz", ".zip", ".txt")) or "*" in path:
+        return False
+    return path in {".", "./", ".."} or path.startswith(("./", "../", "/"))
+
+
+def installs_project(cmd: Command, tool: str) -> bool:
+    """True when the command installs the project itself together with its dependencies."""
+    args = install_args(cmd, tool)
+    if is_pip_like(cmd, tool):
+        targets = positionals(args) + option_values(args, "-e", "--editable")
+        return "--no-deps" not in args and any(_is_local_dir(t) for t in targets)
+    flags = {a.split("=", 1)[0] for a in args}
+    if tool == "poetry":
+        return not flags & {"--no-root", "--only-root", "--no-directory"}
+    if tool == "uv":
+        return not flags & {"--no-install-project", "--no-install-workspace", "--only-dev"}
+    if tool == "pdm":
+        return "--no-self" not in flags
+    return False
+
+
+def is_bootstrap(cmd: Command, tool: str) -> bool:
+    """A pip install of packaging tools only (pip, setuptools, wheel, poetry, uv...)."""
+    if not is_pip_like(cmd, tool):
+        return False
+    args = install_args(cmd, tool)
+    names = positionals(args)
+    requirement_files = option_values(args, "-r", "--requirement")
+    return (
+        bool(names) and not requirement_files and all(package_name(n) in BOOTSTRAP for n in names)
+    )
+
+
+def is_project_only(cmd: Command, tool: str) -> bool:
+    """The second step of a two-step install: the project alone, its deps already present."""
+    args = install_args(cmd, tool)
+    return "--no-deps" in args or (tool == "poetry" and "--only-root" in args)
+
+
+def downloads(cmd: Command, tool: str) -> bool:
+    """False for installs that cannot download (local wheels, offline, project-only)."""
+    args = install_args(cmd, tool)
+    if {"--no-index", "--offline"} & set(args) or is_project_only(cmd, tool):
+        return False
+    names = positionals(args)
+    local = names and all(n.endswith(".whl") and "://" not in n for n in names)
+    return not (local and not option_values(args, "-r", "--requirement"))
+
+
+# --- build state before an instruction ------------------------------------------------
+
+
+def stage_chain(dockerfile: Dockerfile, stage: Stage) -> list[Stage]:
+    """The stage and the stages it is built FROM, base first."""
+    chain: list[Stage] = []
+    current: Stage | None = stage
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = dockerfile.stages[current.parent] if current.parent is not None else None
+    return chain[::-1]
+
+
+def instructions_before(dockerfile: Dockerfile, ins: Instruction) -> Iterator[Instruction]:
+    """Instructions that shape the build state of `ins` (its stage chain, up to `ins`)."""
+    for stage in stage_chain(dockerfile, dockerfile.stages[ins.stage_index]):
+        yield from (i for i in stage.instructions if i.line < ins.line)
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """ENV values and the USER in effect at an instruction (as far as the file tells)."""
+
+    env: dict[str, str]
+    user: str
+
+    @property
+    def is_root(self) -> bool:
+        """True when commands run as root."""
+        name = self.user.split(":", 1)[0]
+        return name in {"", "root", "0"}
+
+
+def state_at(dockerfile: Dockerfile, ins: Instruction) -> BuildState:
+    """ENV and USER in effect when `ins` runs (ARG defaults used for substitution only)."""
+    values = {k: v for a in dockerfile.global_args for k, v in a.pairs()}
+    env: dict[str, str] = {}
+    user = ""
+    for before in instructions_before(dockerfile, ins):
+        if before.cmd in {"ARG", "ENV"}:
+            for key, value in before.pairs():
+                value = substitute(value, values) if "$" in value else value
+                values[key] = value
+                if before.cmd == "ENV":
+                    env[key] = value
+        elif before.cmd == "USER" and before.value:
+            user = substitute(before.value[0], values)
+    return BuildState(env, user)
+
+
+def workdir_at(dockerfile: Dockerfile, ins: Instruction) -> str:
+    """The absolute WORKDIR in effect at `ins` ('/' when none is set)."""
+    path = PurePosixPath("/")
+    for before in instructions_before(dockerfile, ins):
+        if before.cmd == "WORKDIR" and before.value:
+            path = path / before.value[0]
+    return str(path)
+
+
+# --- cache mounts ------------------------------------------------------------------------
+
+
+def cache_dir(dockerfile: Dockerfile, ins: Instruction, cmd: Command, tool: str) -> str | None:
+    """Where `tool` keeps its download cache for this command (None when unknown)."""
+    explicit = option_values(install_args(cmd, tool), "--cache-dir")
+    if explicit:
+        return explicit[-1] if "$" not in explicit[-1] else None
+    state = state_at(dockerfile, ins)
+    env = {**state.env, **dict(w.split("=", 1) for w in _assignments(cmd))}
+    var = _CACHE_ENV.get(tool, "")
+    if var in env:
+        found = env[var]
+    elif tool in CONDA_TOOLS:
+        found = patterns.cache_target(tool)
+    else:
+        home = env.get("HOME") or ("/root" if state.is_root else "")
+        base = env.get("XDG_CACHE_HOME") or (f"{home.rstrip('/')}/.cache" if home else "")
+        found = f"{base}/{_CACHE_LEAF[tool]}" if base else ""
+    return found if found and "$" not in found else None
+
+
+def _assignments(cmd: Command) -> list[str]:
+    out: list[str] = []
+    for word in cmd.words:
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", word):
+            break
+        out.append(word)
+    return out
+
+
+def covering_mount(ins: Instruction, path: str) -> Mount | None:
+    """A cache mount whose target is `path` or one of its parents."""
+    for mount in ins.mounts():
+        target = mount.target.rstrip("/")
+        if mount.type == "cache" and target and (path == target or path.startswith(target + "/")):
+            return mount
+    return None
+
+
+def tool_mount(ins: Instruction, tool: str) -> Mount | None:
+    """A cache mount that is evidently meant for `tool`'s cache (by its last path part)."""
+    leaves = {"pkgs"} if tool in CONDA_TOOLS else {_CACHE_LEAF[tool], tool, ".cache"}
+    for mount in ins.mounts():
+        if mount.type == "cache" and PurePosixPath(mount.target or "/").name in leaves:
+            return mount
+    return None
+
+
+def disables_cache(cmd: Command, tool: str) -> list[str]:
+    """Words of the command that turn the tool's cache off (`--no-cache-dir`, `UV_NO_CACHE=1`)."""
+    found = [w for w in _assignments(cmd) if is_no_cache_setting(*w.split("=", 1))]
+    args = install_args(cmd, tool)
+    found += [a for a in args if a == "--no-cache-dir" or (a == "--no-cache" and tool != "pip")]
+    return found
+
+
+def is_no_cache_setting(name: str, value: str) -> bool:
+    """PIP_NO_CACHE_DIR (any value disables pip's cache) or a truthy UV_NO_CACHE."""
+    if name == "PIP_NO_CACHE_DIR":
+        return True
+    return name == "UV_NO_CACHE" and value.strip("\"'").lower() in _TRUTHY
+
+
+def no_cache_envs() -> tuple[str, ...]:
+    """Names of the environment variables that disable a Python tool's cache."""
+    return _NO_CACHE_ENV
+
+
+# --- editing RUN instructions ------------------------------------------------------------
+
+_KEYWORD = re.compile(r"\s*(RUN)\b", re.IGNORECASE)
+_FLAG = re.compile(r"(?:[ \t]|\\\r?\n)+(--\S+)")
+_LEAD = re.compile(r"^(?:[ \t]|\\\r?\n)*")
+
+
+@dataclass(frozen=True)
+class RunText:
+    """A RUN instruction taken apart: keyword as written, flags, and the script text."""
+
+    keyword: str
+    flags: tuple[str, ...]
+    script: str
+
+    def render(self) -> str:
+        """The instruction text (one line per flag when there are several)."""
+        if not self.flags:
+            return f"{self.keyword} {self.script}\n"
+        if len(self.flags) == 1:
+            return f"{self.keyword} {self.flags[0]} {self.script}\n"
+        head = " \\\n    ".join(self.flags)
+        return f"{self.keyword} {head} \\\n    {self.script}\n"
+
+
+def run_text(dockerfile: Dockerfile, ins: Instruction) -> RunText | None:
+    """Split a RUN's source text; None when it cannot be done faithfully."""
+    text = "\n".join(dockerfile.lines[ins.line - 1 : ins.end_line])
+    match = _KEYWORD.match(text)
+    if ins.cmd != "RUN" or ins.heredocs or match is None:
+        return None
+    pos, flags = match.end(), []
+    while flag := _FLAG.match(text, pos):
+        flags.append(flag.group(1))
+        pos = flag.end()
+    if tuple(flags) != ins.flags:
+        return None
+    return RunText(match.group(1), tuple(flags), _LEAD.sub("", text[pos:]))
+
+
+def replace_edit(dockerfile: Dockerfile, ins: Instruction, text: str) -> Edit:
+    """Replace the whole instruction with `text`."""
+    return Edit(EditKind.REPLACE, dockerfile.path, ins.line, ins.end_line, text)
+
+
+def remove_words(
+    script: str, doomed: Callable[[str], bool], in_command: Callable[[Command], bool]
+) -> str | None:
+    """Drop words from the commands `in_command` selects; None unless that is all that changed."""
+    new = re.sub(r"[ \t]+(\S+)", lambda m: "" if doomed(m.group(1)) else m.group(0), script)
+    new = re.sub(r"^(\S+)[ \t]+", lambda m: "" if doomed(m.group(1)) else m.group(0), new)
+    expected = [
+        Command(tuple(w for w in c.words if not doomed(w)), c.piped_from) if in_command(c) else c
+        for c in split_commands(script)
+    ]
+    return new if split_commands(new) == expected else None
+
+
+def remove_commands(script: str, pattern: str, doomed: Callable[[Command], bool]) -> str | None:
+    """Drop `&&`-joined commands matching the regex `pattern`; None unless that is all it did."""
+    sep = r"[ \t]*(?:\\\r?\n[ \t]*)?&&[ \t]*(?:\\\r?\n[ \t]*)?"
+    end = r"(?=[ \t]*(?:$|\\?\r?\n|&&|;))"
+    new = re.sub(sep + pattern + end, "", script)
+    new = re.sub(r"^" + pattern + sep, "", new)
+    expected = [c for c in split_commands(script) if not doomed(c)]
+    return new if split_commands(new) == expected else None
+
+
+# --- the build context --------------------------------------------------------------------
+
+
+def copied_entries(service: Service, ins: Instruction) -> list[ContextEntry]:
+    """Context files a COPY/ADD sends into the image (none for --from copies and URLs)."""
+    if ins.cmd not in {"COPY", "ADD"} or ins.flag("from") is not None:
+        return []
+    entries = [e for e in service.context_entries if not e.excluded]
+    found: list[ContextEntry] = []
+    for source in ins.sources:
+        if "://" in source:
+            continue
+        src = source.removeprefix("./").rstrip("/")
+        found += [e for e in entries if _under(e.rel, src)]
+    return found
+
+
+def _under(rel: str, src: str) -> bool:
+    if any(ch in src for ch in "*?["):
+        parts = rel.split("/")
+        return any(fnmatch.fnmatchcase("/".join(parts[: n + 1]), src) for n in range(len(parts)))
+    return rel == src or rel.startswith(src + "/")
+
+
+PY_SOURCE = (".py", ".pyx", ".pxd")
+
+
+def is_source_copy(service: Service, ins: Instruction) -> bool:
+    """A COPY/ADD of Python source from the context that is not the whole context."""
+    if patterns.copies_whole_context(ins):
+        return False
+    return any(e.rel.endswith(PY_SOURCE) for e in copied_entries(service, ins))
