@@ -5,7 +5,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup engine lint typecheck test test-unit test-integration test-slow demo demo-full rules-doc bench clean
+TS_VENV ?= .venv-transcription
+VOICE_VENV ?= .venv-voice
+
+.PHONY: setup engine services lint test test-unit test-examples test-integration test-slow demo rules-doc clean
 
 setup: $(STAMP)
 
@@ -20,6 +23,25 @@ engine: setup
 	scripts/ensure-docker
 	$(BIN)/dockwright base build --python 3.11
 
+# Host services the tests start themselves (Debian's redis-server for the transcription stack).
+services:
+	@command -v redis-server >/dev/null || scripts/apt-install redis-server
+
+# Each example stack's own tests run in a virtualenv made from its requirements-test.txt.
+$(TS_VENV)/.ok: examples/transcription-system/requirements-test.txt
+	$(PYTHON) -m venv $(TS_VENV)
+	$(TS_VENV)/bin/pip install --quiet -r $<
+	touch $@
+
+$(VOICE_VENV)/.ok: examples/voice-connector-llm/requirements-test.txt
+	$(PYTHON) -m venv $(VOICE_VENV)
+	$(VOICE_VENV)/bin/pip install --quiet -r $<
+	touch $@
+
+test-examples: services $(TS_VENV)/.ok $(VOICE_VENV)/.ok
+	$(TS_VENV)/bin/pytest -q examples/transcription-system/tests
+	$(VOICE_VENV)/bin/pytest -q examples/voice-connector-llm/tests
+
 lint: setup
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks
@@ -29,13 +51,13 @@ lint: setup
 test-unit: setup
 	$(BIN)/pytest -q tests/unit tests/rules
 
-test-integration: engine
+test-integration: engine services
 	$(BIN)/pytest -q tests/integration -m "not slow"
 
-test: lint engine
-	$(BIN)/pytest -q -m "not slow" -n 2 --dist loadfile
+test: lint engine test-examples
+	$(BIN)/pytest -q -m "not slow" -n 2 --dist loadfile tests
 
-test-slow: engine
+test-slow: engine services
 	$(BIN)/pytest -q -m slow
 
 demo: setup
@@ -50,4 +72,4 @@ rules-doc: setup
 	$(BIN)/python scripts/gen-rules-doc.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TS_VENV) $(VOICE_VENV) .pytest_cache .mypy_cache .ruff_cache

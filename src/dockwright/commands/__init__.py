@@ -15,6 +15,12 @@ COMMAND_MODULES = (
     "dockwright.commands.analyze",
     "dockwright.commands.rules",
     "dockwright.commands.base",
+    "dockwright.commands.deps",
+    "dockwright.commands.build",
+    "dockwright.commands.bench",
+    "dockwright.commands.history",
+    "dockwright.commands.report",
+    "dockwright.commands.optimize",
 )
 
 

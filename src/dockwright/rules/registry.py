@@ -13,9 +13,11 @@ from dockwright.rules.base import Rule
 
 BUILTIN_MODULES = (
     "dockwright.rules.speed",
+    "dockwright.rules.speed_stages",
     "dockwright.rules.size",
     "dockwright.rules.size_python",
     "dockwright.rules.size_system",
+    "dockwright.rules.size_bundles",
     "dockwright.rules.security",
     "dockwright.rules.credentials",
     "dockwright.rules.supplychain",

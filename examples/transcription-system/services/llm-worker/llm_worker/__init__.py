@@ -1,0 +1,1 @@
+"""llm-worker: turn a finished transcript into structured notes through an LLM client."""

@@ -1,0 +1,1 @@
+"""transcription-worker: take jobs off the transcription queue, decode the audio, transcribe it."""

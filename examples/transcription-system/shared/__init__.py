@@ -1,0 +1,1 @@
+"""Shared by the four services: settings, job store, audio, health, metrics, telemetry."""
