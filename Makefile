@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 TS_VENV ?= .venv-transcription
 VOICE_VENV ?= .venv-voice
 
-.PHONY: setup engine services lint test test-unit test-examples test-integration test-slow demo rules-doc clean
+.PHONY: setup engine services lint test test-unit test-examples test-integration test-slow demo demo-full rules-doc clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,8 @@ engine: setup
 # Host services the tests start themselves (Debian's redis-server for the transcription stack).
 services:
 	@command -v redis-server >/dev/null || scripts/apt-install redis-server
+	@scripts/ensure-chromium >/dev/null
+	@scripts/ensure-registry >/dev/null
 
 # Each example stack's own tests run in a virtualenv made from its requirements-test.txt.
 $(TS_VENV)/.ok: examples/transcription-system/requirements-test.txt
@@ -54,19 +56,17 @@ test-unit: setup
 test-integration: engine services
 	$(BIN)/pytest -q tests/integration -m "not slow"
 
-test: lint engine test-examples
+test: lint engine services test-examples
 	$(BIN)/pytest -q -m "not slow" -n 2 --dist loadfile tests
 
 test-slow: engine services
 	$(BIN)/pytest -q -m slow
 
-demo: setup
-	@mkdir -p out
-	$(BIN)/dockwright analyze examples --exit-zero
-	$(BIN)/dockwright analyze examples --exit-zero --format json --output out/analyze.json
-	$(BIN)/dockwright analyze examples --exit-zero --format sarif --output out/analyze.sarif
-	$(BIN)/dockwright analyze examples --exit-zero --format markdown --output out/analyze.md
-	@echo "reports: out/analyze.json out/analyze.sarif out/analyze.md"
+demo: engine
+	scripts/demo quick
+
+demo-full: engine
+	scripts/demo full
 
 rules-doc: setup
 	$(BIN)/python scripts/gen-rules-doc.py

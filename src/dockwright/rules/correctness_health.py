@@ -25,6 +25,7 @@ _PORT_OPTIONS = {
     "daphne": ("--port", "-p"),
     "streamlit": ("--server.port",),
 }
+_SHELLS = {"sh", "bash", "/bin/sh", "/bin/bash"}
 _BIND_OPTIONS = {"gunicorn": ("--bind", "-b"), "hypercorn": ("--bind", "-b")}
 
 
@@ -36,7 +37,7 @@ class Port:
 
     @property
     def number(self) -> str | None:
-        """The literal port ('' parts excluded), None for a variable."""
+        """The literal port number, None for a variable."""
         return self.text if self.text.isdigit() else None
 
     @property
@@ -45,8 +46,14 @@ class Port:
         match = _VAR.match(self.text)
         return match.group("name") if match else None
 
+    @property
+    def default(self) -> str:
+        """The `${VAR:-default}` default ('' when none)."""
+        match = _VAR.match(self.text)
+        return (match.group("default") or "") if match else ""
 
-def _server_words(cmd: Command) -> tuple[str, tuple[str, ...]] | None:
+
+def server_words(cmd: Command) -> tuple[str, tuple[str, ...]] | None:
     """(server, its arguments) for a command that starts a known web server."""
     words = cmd.args_after_wrappers()
     if len(words) > 2 and re.match(r"^python(\d+(\.\d+)?)?$", words[0].rsplit("/", 1)[-1]):
@@ -62,21 +69,29 @@ def _option_values(args: tuple[str, ...], names: tuple[str, ...]) -> list[str]:
     return values + [a.split("=", 1)[1] for a in args if a.split("=", 1)[0] in names and "=" in a]
 
 
-def server_port(commands: list[Command]) -> tuple[str, Port] | None:
-    """(server, port) from the first command that starts a server with an explicit port."""
+def expand_shells(commands: list[Command]) -> list[Command]:
+    """Commands with `sh -c SCRIPT` / `bash -c SCRIPT` replaced by the script's commands."""
+    out: list[Command] = []
     for cmd in commands:
         words = cmd.args_after_wrappers()
-        if len(words) >= 3 and words[0] in {"sh", "bash", "/bin/sh", "/bin/bash"} and words[1] == "-c":
-            found = server_port(split_commands(words[2]))
+        if len(words) >= 3 and words[0] in _SHELLS and words[1] == "-c":
+            out.extend(split_commands(words[2]))
         else:
-            found = _port_of(cmd)
+            out.append(cmd)
+    return out
+
+
+def server_port(commands: list[Command]) -> tuple[str, Port] | None:
+    """(server, port) from the first command that starts a server with an explicit port."""
+    for cmd in expand_shells(commands):
+        found = _port_of(cmd)
         if found is not None:
             return found
     return None
 
 
 def _port_of(cmd: Command) -> tuple[str, Port] | None:
-    server = _server_words(cmd)
+    server = server_words(cmd)
     if server is None:
         return None
     program, args = server
@@ -89,10 +104,32 @@ def _port_of(cmd: Command) -> tuple[str, Port] | None:
     return (program, Port(valid[-1])) if valid else None
 
 
-def _commands(ins: Instruction) -> list[Command]:
+def instruction_commands(ins: Instruction) -> list[Command]:
+    """Commands of a CMD/ENTRYPOINT (exec form: one command)."""
     if ins.exec_form:
         return [Command(ins.value)]
     return split_commands(" ".join(ins.value))
+
+
+def start_instructions(ctx: RuleContext) -> list[Instruction]:
+    """The ENTRYPOINT and CMD in effect (a later ENTRYPOINT resets an inherited CMD)."""
+    entry = ctx.runtime_instructions("ENTRYPOINT")[-1:]
+    cmd = ctx.runtime_instructions("CMD")[-1:]
+    if entry and cmd and (cmd[0].stage_index, cmd[0].line) < (entry[0].stage_index, entry[0].line):
+        cmd = []
+    return entry + cmd
+
+
+def _served(ctx: RuleContext) -> tuple[str, Port] | None:
+    """(server, port) of the image's start command; None when unknown."""
+    for ins in start_instructions(ctx):
+        commands = instruction_commands(ins)
+        found = server_port(commands)
+        if found is None:
+            continue
+        shell = not ins.exec_form or any(c.program in {"sh", "bash"} for c in commands)
+        return found if found[1].number or shell else None  # exec form: `$PORT` stays literal
+    return None
 
 
 def _env(ctx: RuleContext) -> dict[str, str]:
@@ -131,12 +168,11 @@ class HealthcheckPortMismatch(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Yield this rule's findings for one service."""
         checks = ctx.runtime_instructions("HEALTHCHECK")
-        starts = ctx.runtime_instructions("ENTRYPOINT", "CMD")
-        if not checks or checks[-1].value[:1] != ("CMD",) or not starts:
+        if not checks or checks[-1].value[:1] != ("CMD",):
             return
         check = checks[-1]
         url = _LOCAL_URL.search(" ".join(check.value[1:]))
-        served = server_port([c for i in starts[-2:] for c in _commands(i)])
+        served = _served(ctx)
         if url is None or served is None:
             return
         probed, (server, port) = Port(url.group("port")), served
@@ -154,7 +190,7 @@ class HealthcheckPortMismatch(Rule):
             if number == port.number or number in exposed | others:
                 return ""
             return f"HEALTHCHECK probes port {number} but {server} listens on {port.number}"
-        value = env.get(port.var or "") or _VAR.match(port.text).group("default")  # type: ignore[union-attr]
+        value = env.get(port.var or "") or port.default
         if number in others or (number != value and number in exposed):
             return ""
         default = f" ({value} by default)" if value else ""
@@ -174,6 +210,11 @@ def _fix(ctx: RuleContext, check: Instruction, url: str, port: Port) -> Fix | No
         return None
     head, _, _ = url.rpartition(":")
     new = f"{head}:${{{port.var}}}" if port.text == f"${port.var}" else f"{head}:{port.text}"
-    edit = Edit(EditKind.REPLACE, ctx.dockerfile.path, check.line, check.end_line,
-                text.replace(url, new) + "\n")
+    edit = Edit(
+        EditKind.REPLACE,
+        ctx.dockerfile.path,
+        check.line,
+        check.end_line,
+        text.replace(url, new) + "\n",
+    )
     return Fix(f"probe ${port.var} like the server", (edit,))

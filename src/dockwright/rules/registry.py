@@ -22,9 +22,11 @@ BUILTIN_MODULES = (
     "dockwright.rules.credentials",
     "dockwright.rules.supplychain",
     "dockwright.rules.correctness",
+    "dockwright.rules.correctness_health",
     "dockwright.rules.startup",
     "dockwright.rules.context",
     "dockwright.rules.compose",
+    "dockwright.rules.compose_runtime",
     "dockwright.rules.deps",
 )
 

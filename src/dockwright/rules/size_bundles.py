@@ -8,7 +8,6 @@ nothing about packages that are not in the table.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -19,7 +18,7 @@ from packaging.version import InvalidVersion, Version
 
 from dockwright.model.depfiles import Requirement
 from dockwright.model.dockerfile import Stage
-from dockwright.model.findings import Cost, Edit, EditKind, Finding, Fix, Group, Location, Severity
+from dockwright.model.findings import Cost, Finding, Group, Location, Severity
 from dockwright.rules import _installs, _layers, pysource
 from dockwright.rules._size_support import human
 from dockwright.rules.base import Rule, RuleContext
@@ -152,7 +151,6 @@ class MetaPackageUnusedTransports(Rule):
     name = "size.meta-package-unused-transports"
     severity = Severity.INFO
     group = Group.SIZE
-    fixable = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Yield this rule's findings for one service."""
@@ -180,7 +178,6 @@ class MetaPackageUnusedTransports(Rule):
             f"`{req.name}` also installs {names}, but the code only imports `{used.module}`: "
             f"require `{used.package}` instead (~{human(size)} less)",
             cost=Cost(bytes_added=size, note="installed size of the unused transport's deps"),
-            fix=_rename_fix(req, used.package),
         )
 
 
@@ -211,24 +208,3 @@ def _listed(ctx: RuleContext, names: set[str]) -> bool:
     """True when one of `names` is a requirement of the service's dependency files."""
     wanted = {canonicalize_name(n) for n in names}
     return any(r.name in wanted for d in ctx.service.dep_files for r in d.requirements)
-
-
-_NAME = re.compile(r"^(\s*)([A-Za-z0-9][A-Za-z0-9._-]*)(?=\s*(\[|[=<>!~;@]|$|\s))")
-
-
-def _rename_fix(req: Requirement, package: str) -> Fix | None:
-    """Replace the meta-package's name on its line (version, extras and markers kept)."""
-    try:
-        lines = req.path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not 0 < req.line <= len(lines) or lines[req.line - 1].rstrip().endswith("\\"):
-        return None
-    line = lines[req.line - 1]
-    match = _NAME.match(line)
-    if match is None or canonicalize_name(match.group(2)) != req.name:
-        return None
-    text = match.group(1) + package + line[match.end(2) :] + "\n"
-    edit = Edit(EditKind.REPLACE, req.path, req.line, req.line, text)
-    return Fix(f"require {package} only", (edit,))
-

@@ -132,11 +132,16 @@ class RepeatedInstallAcrossStages(Rule):
                 continue
             parent = df.stages[stage.parent].ref
             for ins, what in repeats(df, stage):
+                effect = (
+                    "it only re-resolves what is already installed"
+                    if ins.cmd == "RUN"
+                    else "the context is sent and stored a second time"
+                )
                 yield self.report(
                     ctx,
                     ins,
-                    f"stage `{stage.ref}` repeats the {what} that stage `{parent}` already "
-                    f"did: `{ins.original.splitlines()[0].strip()}` adds nothing but build time",
+                    f"stage `{stage.ref}` repeats the {what} of stage `{parent}` "
+                    f"(`{ins.original.splitlines()[0].strip()}`): {effect}",
                     cost=self._cost(ctx, ins),
                 )
 

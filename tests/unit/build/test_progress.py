@@ -30,7 +30,7 @@ def test_code_change_build_caches_deps_and_reruns_code_steps() -> None:
 
 def test_cold_build_runs_the_install() -> None:
     records = _parse("cold.txt").records()
-    steps, cached, _ = summarize(records)
+    steps, _cached, _ = summarize(records)
     assert steps >= 5
     install = next(r for r in records if "pip install" in r.name)
     assert install.seconds is not None and not install.cached
