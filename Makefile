@@ -68,6 +68,9 @@ demo: engine
 demo-full: engine
 	scripts/demo full
 
+bench: engine
+	$(BIN)/python benchmarks/builds.py
+
 rules-doc: setup
 	$(BIN)/python scripts/gen-rules-doc.py
 

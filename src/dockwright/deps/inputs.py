@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dockwright.deps.dockerinstalls import DockerInstall, installs
+from dockwright.model.installs import DockerInstall, installs
 from dockwright.deps.target import Target, target_of
 from dockwright.model.depfiles import (
     DepFile,

@@ -371,12 +371,15 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
 def load_dep_files(
     context: Path, named: tuple[Path, ...] = (), cache: dict[Path, DepFile] | None = None
 ) -> tuple[DepFile, ...]:
-    """Dependency inputs of a context plus `named` files, with -r/-c includes followed.
+    """`named` files, then the dependency inputs at the top of a context, -r/-c includes followed.
+
+    Named files (those the Dockerfile installs or copies) come first, so the file a service
+    really installs is its first requirements file.
 
     `cache` (path -> DepFile) is shared between services so each file is parsed once.
     """
     cache = {} if cache is None else cache
-    queue = [real_path(p) for p in [*candidates(context), *named]]
+    queue = [real_path(p) for p in [*named, *candidates(context)]]
     found: dict[Path, DepFile] = {}
     while queue:
         path = queue.pop(0)

@@ -24,6 +24,7 @@ from dockwright.model.depfiles import DepFile, kind_of, load_dep_files
 from dockwright.model.dockerfile import Dockerfile, parse_file
 from dockwright.model.dockerignore import DockerIgnore
 from dockwright.model.findings import Problem
+from dockwright.model.installs import installs
 
 __all__ = ["ContextEntry", "Project", "Service", "discover", "is_dockerfile"]
 
@@ -301,6 +302,15 @@ def _names(plans: list[_Plan]) -> list[str]:
 _INCLUDE_ARG = re.compile(r"(?:^|\s)(?:-r|--requirement|-c|--constraint)[\s=]+([^\s;&|]+)")
 
 
+def installed_dep_files(dockerfile: Dockerfile, context: Path) -> tuple[Path, ...]:
+    """Requirement and constraint files that the Dockerfile's pip/uv installs read."""
+    return tuple(
+        path
+        for install in installs(dockerfile, context)
+        for path in (*install.requirement_files, *install.constraint_files)
+    )
+
+
 def copied_dep_files(dockerfile: Dockerfile, context: Path) -> tuple[Path, ...]:
     """Dependency files that COPY/ADD take from the context (relative to it, `..` allowed)."""
     used = {Path(m).name for m in _INCLUDE_ARG.findall(dockerfile.text)}
@@ -362,7 +372,8 @@ def _service(plan: _Plan, name: str, caches: _Caches, problems: list[Problem]) -
     if parsed is None:
         return None
     ignore = caches.ignore(plan.context, plan.dockerfile)
-    deps = load_dep_files(plan.context, copied_dep_files(parsed, plan.context), caches.deps)
+    named = (*installed_dep_files(parsed, plan.context), *copied_dep_files(parsed, plan.context))
+    deps = load_dep_files(plan.context, tuple(dict.fromkeys(named)), caches.deps)
     scan = caches.scan(plan.context, ignore)
     return Service(
         name, parsed, plan.context, plan.root, ignore, plan.target, deps, tuple(plan.builds), scan

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from dockwright.deps.dockerinstalls import installs
 from dockwright.deps.explain import explain
 from dockwright.deps.inputs import ServiceInputs
 from dockwright.deps.records import Conflict, DepsError
@@ -13,6 +12,7 @@ from dockwright.deps.target import Target, target_of
 from dockwright.deps.uvrun import Outcome, Status, classify, parse_compile_output
 from dockwright.model.depfiles import load_requirements, parse_requirement
 from dockwright.model.dockerfile import parse_text
+from dockwright.model.installs import installs
 
 COMPILED = """\
 annotated-types==0.8.0    # via pydantic
@@ -156,3 +156,16 @@ def test_two_level_chain(tmp_path: Path) -> None:
 def test_source_argv_offline_uses_only_the_wheelhouse() -> None:
     argv = Source(find_links=("/w",), offline=True).argv()
     assert "--find-links=/w" in argv and "--offline" in argv and "--no-index" in argv
+
+
+def test_bind_mounted_requirements_are_traced_to_the_context(tmp_path: Path) -> None:
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "requirements.txt").write_text("six==1.16.0\n")
+    text = (
+        "FROM python:3.11-slim\n"
+        "RUN --mount=type=bind,source=svc/requirements.txt,target=/tmp/deps/requirements.txt \\\n"
+        "    pip install -r /tmp/deps/requirements.txt\n"
+    )
+    dockerfile = parse_text(text, tmp_path / "Dockerfile")
+    found = [p for i in installs(dockerfile, tmp_path) for p in i.requirement_files]
+    assert found == [tmp_path / "svc" / "requirements.txt"]

@@ -106,9 +106,25 @@ def _workdir_at(df: Dockerfile, ins: Instruction) -> str:
     return posixpath.normpath(workdir)
 
 
+def _bind_mounted(ins: Instruction, wanted: str, context: Path) -> Path | None:
+    """The context file a `RUN --mount=type=bind` of this instruction puts at `wanted`."""
+    for mount in ins.mounts():
+        if mount.type != "bind" or "from" in mount.options or not mount.target:
+            continue
+        source = mount.options.get("source", mount.options.get("src", "."))
+        target = posixpath.normpath(mount.target)
+        path = _source_file(context, source, target, wanted, False)
+        if path is not None:
+            return path
+    return None
+
+
 def _context_file(df: Dockerfile, ins: Instruction, name: str, context: Path) -> Path | None:
-    """The context file that the image path `name` (as seen by `ins`) was copied from."""
+    """The context file that the image path `name` (as seen by `ins`) was mounted or copied from."""
     wanted = posixpath.normpath(posixpath.join(_workdir_at(df, ins), name))
+    mounted = _bind_mounted(ins, wanted, context)
+    if mounted is not None:
+        return mounted
     copies = [i for i in df.instructions() if i.cmd in {"COPY", "ADD"} and i.line < ins.line]
     for copy in reversed(copies):
         if copy.flag("from") is not None:

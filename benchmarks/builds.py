@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Build benchmarks of issue 5: every example service, before vs optimized, in one run.
+
+"before" is a copy of each example stack; "after" is made by the product itself (`optimize
+--out` with a CPU torch wheelhouse, then `deps --fix`). `dockwright bench` then measures both
+sides per service; this script turns its medians into the issue's ratios and targets, writes
+benchmarks/results/builds-<UTC date>.json and prints a Markdown table (`--readme`: also into
+README.md between the markers). A benchmark, not a test: nothing in tests/ runs it.
+
+    .venv/bin/python benchmarks/builds.py [--repeat 1] [--services a,b] [--quick] [--readme]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from dockwright import _subprocess, api
+from dockwright.build.engine import Engine
+from dockwright.measure.bench import BenchOptions
+from dockwright.model.measurements import BenchResult, Scenario, Side
+from dockwright.model.project import Service, discover
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).resolve().parent / "results"
+STACKS = ("transcription-system", "voice-connector-llm")
+WHEELS = Path("/opt/wheels")
+TORCH_WORDS = ("torch", "sentence-transformers", "openai-whisper")
+RATIO_TARGETS = {Scenario.CODE: 0.02, Scenario.DEPS: 0.2, Scenario.COLD: 0.35}
+WARM_SECONDS, SIZE_TORCH, SIZE_OTHER = 1.0, 0.25, 0.6
+MARKERS = ("<!-- builds-table:start -->", "<!-- builds-table:end -->")
+# The transcription worker pins torch==2.1.1; the only CPU wheel here is 2.13.0+cpu.
+REPIN = ("services/transcription-worker/requirements.txt", "torch==2.1.1", "torch==2.13.0")
+Json = dict[str, Any]
+Log = Callable[[str], None]
+
+
+def log(text: str) -> None:
+    """Progress line with a timestamp."""
+    print(f"[{dt.datetime.now():%H:%M:%S}] {text}", flush=True)
+
+
+def prepare(stack: str, scratch: Path) -> tuple[Path, Path, list[str]]:
+    """(before, after, deviations): a plain copy and the product's optimized copy."""
+    caches = shutil.ignore_patterns(".pytest_cache", ".mypy_cache", ".ruff_cache", "__pycache__")
+    before, after = scratch / "before" / stack, scratch / "after" / stack
+    shutil.copytree(ROOT / "examples" / stack, before, ignore=caches)
+    options = api.OptimizeOptions(wheelhouse="wheelhouse")
+    api.write_optimization(api.optimize(before, options), out=after)
+    deviations = []
+    pinned = after / REPIN[0]
+    if pinned.is_file() and REPIN[1] in pinned.read_text():
+        pinned.write_text(pinned.read_text().replace(REPIN[1], REPIN[2]))
+        deviations.append(
+            f"after side: {REPIN[0]} {REPIN[1]} -> {REPIN[2]} (no CPU wheel for 2.1.1)"
+        )
+    fixed = api.deps([after], api.DepsOptions(fix=True, find_links=(WHEELS,)))
+    deviations += [
+        f"deps --fix: {c.fix.summary}" for c in fixed.conflicts if c.fix and c.fix.applied
+    ]
+    for service in discover([after]).services:
+        if "/tmp/wheelhouse" in service.dockerfile.text:
+            house = service.context / "wheelhouse"
+            house.mkdir(exist_ok=True)
+            for wheel in WHEELS.glob("torch-*+cpu-cp311-*.whl"):
+                shutil.copy2(wheel, house)
+    return before, after, deviations
+
+
+def is_torch(service: Service) -> bool:
+    """Whether the service installs PyTorch (directly or through a library that pulls it)."""
+    texts = (d.path.read_text(errors="replace").lower() for d in service.dep_files)
+    return any(word in text for text in texts for word in TORCH_WORDS)
+
+
+def final_target(service: Service) -> str:
+    """The stage a default build of the service produces."""
+    return service.target or service.dockerfile.stages[-1].name or "(last stage)"
+
+
+def docker_free_gb() -> float:
+    """Free space where the engine keeps its images and build cache."""
+    path = Path("/var/lib/docker")
+    return shutil.disk_usage(path if path.is_dir() else "/").free / 1e9
+
+
+def cache_records(engine: Engine) -> list[Json]:
+    """The engine's build cache records (`docker system df -v`)."""
+    argv = engine.docker_argv("system", "df", "-v", "--format", "{{json .BuildCache}}")
+    records: list[Json] = json.loads(_subprocess.run(argv, env=engine.env, timeout=300).stdout)
+    return records
+
+
+def prune_own(engine: Engine, known: set[str], dockerfiles: list[str]) -> int:
+    """Remove unused cache records that appeared during our bench and run our RUN lines."""
+    removed = 0
+    for record in cache_records(engine):
+        command = record["Description"].partition("from exec /bin/sh -c ")[2][:40]
+        ours = command and any(command in text for text in dockerfiles)
+        if record["ID"] not in known and record["InUse"] == "false" and ours:
+            argv = engine.docker_argv("builder", "prune", "-f", "--filter", f"id={record['ID']}")
+            removed += _subprocess.run(argv, env=engine.env, check=False, timeout=600).ok
+    return removed
+
+
+def ratio_cell(value: float | None, target: float, missing: str) -> Json:
+    """A measured ratio against its target."""
+    if value is None:
+        return {"value": None, "target": target, "pass": None, "note": missing}
+    return {"value": round(value, 4), "target": target, "pass": value <= target}
+
+
+def service_row(result: BenchResult, name: str, torch: bool, target: str) -> Json:
+    """Seconds, ratios, sizes and pass/fail of one service."""
+    summaries = {s.scenario: s for s in result.summaries if s.service == name}
+    before_fails = any(s.side is Side.BEFORE and "failed" in s.reason for s in result.skipped)
+    missing = "n/a (before fails)" if before_fails else "n/a (not measured)"
+    seconds = {k.value: {"before": s.before, "after": s.after} for k, s in summaries.items()}
+    cells = {
+        k.value: ratio_cell(summaries[k].ratio if k in summaries else None, t, missing)
+        for k, t in RATIO_TARGETS.items()
+    }
+    warm = summaries.get(Scenario.WARM)
+    after_warm = warm.after if warm else None
+    cells["warm"] = {"value": after_warm, "target": WARM_SECONDS, "unit": "s"}
+    cells["warm"]["pass"] = None if after_warm is None else after_warm <= WARM_SECONDS
+    before_img, after_img = result.image(name, Side.BEFORE), result.image(name, Side.AFTER)
+    size_ratio = after_img.size / before_img.size if before_img and after_img else None
+    cells["size"] = ratio_cell(size_ratio, SIZE_TORCH if torch else SIZE_OTHER, missing)
+    return {
+        "service": name, "pytorch": torch, "after_target": target, "seconds": seconds,
+        "image_bytes": {"before": before_img and before_img.size,
+                        "after": after_img and after_img.size},
+        "targets": cells,
+        "skipped": [s.model_dump(mode="json") for s in result.skipped],
+    }  # fmt: skip
+
+
+def fmt_cell(cell: Json) -> str:
+    """`0.012 ✓`, `0.05 ✗ MISS` or the reason it is missing."""
+    if cell["value"] is None:
+        return str(cell.get("note", "n/a"))
+    value = f"{cell['value']:.2f} s" if cell.get("unit") == "s" else f"{cell['value']:.3f}"
+    return f"{value} {'✓' if cell['pass'] else '✗ MISS'}"
+
+
+def table(rows: list[Json]) -> str:
+    """The Markdown table of every measured service."""
+    head = (
+        "| Service | code rebuild (≤ 0.02) | deps rebuild (≤ 0.2) | cold build (≤ 0.35) "
+        "| no-change rebuild (≤ 1 s) | production image (≤ 0.25 torch / 0.6) |\n"
+        "|---|---|---|---|---|---|\n"
+    )
+    order = ("code", "deps", "cold", "warm", "size")
+    lines = []
+    for row in rows:
+        name = row["service"] + (" (PyTorch)" if row["pytorch"] else "")
+        cells = " | ".join(fmt_cell(row["targets"][key]) for key in order)
+        lines.append(f"| {name} | {cells} |")
+    return head + "\n".join(lines) + "\n"
+
+
+def machine(engine: Engine) -> Json:
+    """Where the run happened."""
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return {
+        "cores": os.cpu_count(), "memory_gb": round(pages / 2**30, 1),
+        "engine_version": engine.server_version, "client": engine.kind.value,
+        "client_describe": engine.describe(), "host": os.uname().nodename,
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }  # fmt: skip
+
+
+def write_readme(data: Json) -> None:
+    """Replace the table between the markers of README.md's Benchmarks section."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    start, end = text.index(MARKERS[0]) + len(MARKERS[0]), text.index(MARKERS[1])
+    m = data["machine"]
+    when = (
+        f"\nLatest run: {m['date'][:10]} (UTC), {m['cores']} cores, {m['memory_gb']} GiB, "
+        f"Docker engine {m['engine_version']} ({m['client']} client), "
+        f"repeat {data['repeat']}, {data['minutes']:.0f} min in total.\n\n"
+    )
+    readme.write_text(text[:start] + when + data["table"] + "\n" + text[end:])
+
+
+def bench_service(engine: Engine, before: Path, after: Path, name: str, repeat: int) -> BenchResult:
+    """`dockwright bench AFTER --baseline BEFORE --service NAME` with every scenario."""
+    options = BenchOptions(after, str(before), tuple(Scenario), repeat, (name,))
+    return api.bench(after, options=options, engine=engine, record=False, progress=log)
+
+
+def measure_stack(
+    engine: Engine, entry: Json, scratch: Path, args: argparse.Namespace, save: Callable[[], None]
+) -> None:
+    """Prepare one stack and bench each wanted service in it, one at a time; save after each."""
+    stack, rows, deviations = entry["stack"], entry["services"], entry["deviations"]
+    before, after, notes = prepare(stack, scratch)
+    deviations += notes
+    found = {s.name: s for s in discover([after]).services}
+    for name, service in sorted(found.items()):
+        torch = is_torch(service)
+        if (args.services and name not in args.services) or (args.quick and torch):
+            continue
+        free = docker_free_gb()
+        if torch and free < args.min_free_gb:
+            deviations.append(f"{name}: not run, {free:.0f} GB free < --min-free-gb")
+            continue
+        known = {r["ID"] for r in cache_records(engine)} if args.prune_own_cache else set()
+        log(f"{stack}/{name}: bench starts ({free:.0f} GB free)")
+        rows.append(
+            service_row(bench_service(engine, before, after, name, args.repeat), name, torch,
+                        final_target(service))
+        )  # fmt: skip
+        if args.prune_own_cache:
+            texts = [service.dockerfile.text, *(s.dockerfile.text for s in
+                     discover([before]).services if s.name == name)]  # fmt: skip
+            log(f"{name}: pruned {prune_own(engine, known, texts)} own cache record(s)")
+        save()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--services", type=lambda v: v.split(","), default=[])
+    parser.add_argument("--quick", action="store_true", help="only the services without PyTorch")
+    parser.add_argument("--readme", action="store_true", help="rewrite README.md's table")
+    parser.add_argument("--min-free-gb", type=float, default=20.0, help="per PyTorch service")
+    parser.add_argument(
+        "--prune-own-cache", action="store_true",
+        help="after each service, remove the unused build-cache records its bench created",
+    )  # fmt: skip
+    args = parser.parse_args()
+    engine, started = api.engine(), time.monotonic()
+    data: Json = {"machine": machine(engine), "repeat": args.repeat, "stacks": []}
+    out = RESULTS / f"builds-{data['machine']['date'][:10]}.json"
+
+    def save() -> None:
+        rows = [row for stack in data["stacks"] for row in stack["services"]]
+        data["minutes"] = (time.monotonic() - started) / 60
+        data["table"] = table(rows)
+        RESULTS.mkdir(exist_ok=True)
+        out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+    with tempfile.TemporaryDirectory(prefix="dockwright-builds-") as scratch:
+        for stack in STACKS:
+            data["stacks"].append({"stack": stack, "deviations": [], "services": []})
+            measure_stack(engine, data["stacks"][-1], Path(scratch), args, save)
+    save()
+    print(data["table"])
+    print(f"wrote {out} ({data['minutes']:.1f} min)")
+    if args.readme:
+        write_readme(data)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
