@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dockwright.model.installs import DockerInstall, installs
 from dockwright.deps.target import Target, target_of
 from dockwright.model.depfiles import (
     DepFile,
@@ -20,6 +19,7 @@ from dockwright.model.depfiles import (
     real_path,
 )
 from dockwright.model.findings import Problem
+from dockwright.model.installs import DockerInstall, installs
 from dockwright.model.project import Service
 
 _PROJECT_KINDS = frozenset({DepKind.PYPROJECT, DepKind.SETUP_PY, DepKind.SETUP_CFG})
