@@ -77,7 +77,8 @@ def prepare(stack: str, scratch: Path) -> tuple[Path, Path, list[str]]:
 
 def is_torch(service: Service) -> bool:
     """Whether the service installs PyTorch (directly or through a library that pulls it)."""
-    texts = (d.path.read_text(errors="replace").lower() for d in service.dep_files)
+    own = [d for d in service.dep_files if d.path.parent == service.dockerfile_path.parent]
+    texts = (d.path.read_text(errors="replace").lower() for d in own or service.dep_files)
     return any(word in text for text in texts for word in TORCH_WORDS)
 
 
@@ -99,13 +100,18 @@ def cache_records(engine: Engine) -> list[Json]:
     return records
 
 
-def prune_own(engine: Engine, known: set[str], dockerfiles: list[str]) -> int:
-    """Remove unused cache records that appeared during our bench and run our RUN lines."""
+def utc_now() -> str:
+    """Now, in the format of the build cache's CreatedAt (to the second)."""
+    return f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S}"
+
+
+def prune_own(engine: Engine, since: str, dockerfiles: list[str]) -> int:
+    """Remove unused cache records created since `since` that ran one of our RUN lines."""
     removed = 0
     for record in cache_records(engine):
         command = record["Description"].partition("from exec /bin/sh -c ")[2][:40]
         ours = command and any(command in text for text in dockerfiles)
-        if record["ID"] not in known and record["InUse"] == "false" and ours:
+        if record["CreatedAt"][:19] >= since and record["InUse"] == "false" and ours:
             argv = engine.docker_argv("builder", "prune", "-f", "--filter", f"id={record['ID']}")
             removed += _subprocess.run(argv, env=engine.env, check=False, timeout=600).ok
     return removed
@@ -119,29 +125,60 @@ def ratio_cell(value: float | None, target: float, missing: str) -> Json:
 
 
 def service_row(result: BenchResult, name: str, torch: bool, target: str) -> Json:
-    """Seconds, ratios, sizes and pass/fail of one service."""
-    summaries = {s.scenario: s for s in result.summaries if s.service == name}
+    """Seconds, image sizes, ratios and pass/fail of one service."""
+    summaries = [s for s in result.summaries if s.service == name]
     before_fails = any(s.side is Side.BEFORE and "failed" in s.reason for s in result.skipped)
-    missing = "n/a (before fails)" if before_fails else "n/a (not measured)"
-    seconds = {k.value: {"before": s.before, "after": s.after} for k, s in summaries.items()}
-    cells = {
-        k.value: ratio_cell(summaries[k].ratio if k in summaries else None, t, missing)
-        for k, t in RATIO_TARGETS.items()
-    }
-    warm = summaries.get(Scenario.WARM)
-    after_warm = warm.after if warm else None
-    cells["warm"] = {"value": after_warm, "target": WARM_SECONDS, "unit": "s"}
-    cells["warm"]["pass"] = None if after_warm is None else after_warm <= WARM_SECONDS
-    before_img, after_img = result.image(name, Side.BEFORE), result.image(name, Side.AFTER)
-    size_ratio = after_img.size / before_img.size if before_img and after_img else None
-    cells["size"] = ratio_cell(size_ratio, SIZE_TORCH if torch else SIZE_OTHER, missing)
-    return {
-        "service": name, "pytorch": torch, "after_target": target, "seconds": seconds,
-        "image_bytes": {"before": before_img and before_img.size,
-                        "after": after_img and after_img.size},
-        "targets": cells,
+    images = {side.value: result.image(name, side) for side in Side}
+    row: Json = {
+        "service": name, "pytorch": torch, "after_target": target,
+        "missing": "n/a (before fails)" if before_fails else "n/a (not measured)",
+        "seconds": {s.scenario.value: {"before": s.before, "after": s.after} for s in summaries},
+        "image_bytes": {side: image and image.size for side, image in images.items()},
         "skipped": [s.model_dump(mode="json") for s in result.skipped],
     }  # fmt: skip
+    return score(row)
+
+
+def score(row: Json) -> Json:
+    """Add the ratios and their pass/fail to a row of raw numbers (also for `--rescore`)."""
+    seconds, size, missing = row["seconds"], row["image_bytes"], row["missing"]
+    cells = {}
+    for scenario, target in RATIO_TARGETS.items():
+        pair = seconds.get(scenario.value, {})
+        ratio = pair["after"] / pair["before"] if pair.get("before") and pair.get("after") else None
+        cells[scenario.value] = ratio_cell(ratio, target, missing)
+    warm = seconds.get("warm", {}).get("after")
+    cells["warm"] = {"value": warm, "target": WARM_SECONDS, "unit": "s"}
+    cells["warm"]["pass"] = None if warm is None else warm <= WARM_SECONDS
+    ratio = size["after"] / size["before"] if size["before"] and size["after"] else None
+    cells["size"] = ratio_cell(ratio, SIZE_TORCH if row["pytorch"] else SIZE_OTHER, missing)
+    return {**row, "targets": cells}
+
+
+def _old_note(row: Json) -> str:
+    notes = [c["note"] for c in row.get("targets", {}).values() if c.get("note")]
+    return str(notes[0]) if notes else "n/a (not measured)"
+
+
+def rescore(path: Path) -> Json:
+    """A stored result with the PyTorch flags taken again from examples/ and rescored."""
+    data: Json = json.loads(path.read_text())
+    for entry in data["stacks"]:
+        torch = {
+            s.name: is_torch(s) for s in discover([ROOT / "examples" / entry["stack"]]).services
+        }
+        entry["services"] = [
+            score(
+                {
+                    **row,
+                    "pytorch": torch.get(row["service"], row["pytorch"]),
+                    "missing": row.get("missing") or _old_note(row),
+                }
+            )
+            for row in entry["services"]
+        ]
+    data["table"] = table([row for entry in data["stacks"] for row in entry["services"]])
+    return data
 
 
 def fmt_cell(cell: Json) -> str:
@@ -193,42 +230,72 @@ def write_readme(data: Json) -> None:
     readme.write_text(text[:start] + when + data["table"] + "\n" + text[end:])
 
 
-def bench_service(engine: Engine, before: Path, after: Path, name: str, repeat: int) -> BenchResult:
-    """`dockwright bench AFTER --baseline BEFORE --service NAME` with every scenario."""
-    options = BenchOptions(after, str(before), tuple(Scenario), repeat, (name,))
+def bench_service(
+    engine: Engine,
+    sides: tuple[Path, Path],
+    name: str,
+    repeat: int,
+    scenarios: tuple[Scenario, ...],
+) -> BenchResult:
+    """`dockwright bench AFTER --baseline BEFORE --service NAME --scenarios ...`."""
+    before, after = sides
+    options = BenchOptions(after, str(before), scenarios, repeat, (name,))
     return api.bench(after, options=options, engine=engine, record=False, progress=log)
+
+
+def bench_lean(
+    engine: Engine, sides: tuple[Path, Path], name: str, repeat: int, texts: list[str]
+) -> BenchResult:
+    """One bench per scenario, warm first; after each later one, its own cache is pruned.
+
+    For the PyTorch services: each before build adds ~5 GB of CUDA wheels to the build cache,
+    four of them at once would not fit on a shared disk.
+    """
+    parts = [bench_service(engine, sides, name, repeat, (Scenario.WARM,))]
+    for scenario in (Scenario.COLD, Scenario.CODE, Scenario.DEPS):
+        since = utc_now()
+        parts.append(bench_service(engine, sides, name, repeat, (scenario,)))
+        log(f"{name}/{scenario.value}: pruned {prune_own(engine, since, texts)} cache record(s)")
+    return BenchResult(
+        info=parts[0].info,
+        samples=tuple(s for p in parts for s in p.samples),
+        images=parts[0].images,
+        summaries=tuple(s for p in parts for s in p.summaries),
+        skipped=tuple(s for p in parts for s in p.skipped),
+    )
 
 
 def measure_stack(
     engine: Engine, entry: Json, scratch: Path, args: argparse.Namespace, save: Callable[[], None]
 ) -> None:
     """Prepare one stack and bench each wanted service in it, one at a time; save after each."""
-    stack, rows, deviations = entry["stack"], entry["services"], entry["deviations"]
-    before, after, notes = prepare(stack, scratch)
-    deviations += notes
-    found = {s.name: s for s in discover([after]).services}
-    for name, service in sorted(found.items()):
+    before, after, entry["deviations"] = prepare(entry["stack"], scratch)
+    befores = {s.name: s for s in discover([before]).services}
+    for name, service in sorted({s.name: s for s in discover([after]).services}.items()):
         torch = is_torch(service)
         if (args.services and name not in args.services) or (args.quick and torch):
             continue
         free = docker_free_gb()
         if torch and free < args.min_free_gb:
-            deviations.append(f"{name}: not run, {free:.0f} GB free < --min-free-gb")
+            entry["deviations"].append(f"{name}: not run, {free:.0f} GB free < --min-free-gb")
             continue
-        known = {r["ID"] for r in cache_records(engine)} if args.prune_own_cache else set()
-        log(f"{stack}/{name}: bench starts ({free:.0f} GB free)")
-        rows.append(
-            service_row(bench_service(engine, before, after, name, args.repeat), name, torch,
-                        final_target(service))
-        )  # fmt: skip
+        log(f"{entry['stack']}/{name}: bench starts ({free:.0f} GB free)")
+        texts = [service.dockerfile.text] + [s.dockerfile.text for s in befores.values()
+                                             if s.name == name]  # fmt: skip
+        if torch and args.prune_own_cache:
+            result = bench_lean(engine, (before, after), name, args.repeat, texts)
+        else:
+            result = bench_service(engine, (before, after), name, args.repeat, tuple(Scenario))
+        rows = [r for r in entry["services"] if r["service"] != name]
+        entry["services"] = [*rows, service_row(result, name, torch, final_target(service))]
         if args.prune_own_cache:
-            texts = [service.dockerfile.text, *(s.dockerfile.text for s in
-                     discover([before]).services if s.name == name)]  # fmt: skip
-            log(f"{name}: pruned {prune_own(engine, known, texts)} own cache record(s)")
+            pruned = prune_own(engine, args.since, texts)
+            log(f"{name}: pruned {pruned} own cache record(s) created since {args.since}")
         save()
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
+    """The command line (see the module docstring and benchmarks/README.md)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--services", type=lambda v: v.split(","), default=[])
@@ -239,25 +306,44 @@ def main() -> int:
         "--prune-own-cache", action="store_true",
         help="after each service, remove the unused build-cache records its bench created",
     )  # fmt: skip
-    args = parser.parse_args()
+    parser.add_argument("--rescore", type=Path, help="recompute a stored result; no builds")
+    return parser.parse_args()
+
+
+def run_all(args: argparse.Namespace) -> tuple[Json, Path]:
+    """Bench every stack; the result is saved after each service."""
     engine, started = api.engine(), time.monotonic()
-    data: Json = {"machine": machine(engine), "repeat": args.repeat, "stacks": []}
+    data: Json = {"machine": machine(engine), "repeat": args.repeat, "stacks": [], "minutes": 0.0}
     out = RESULTS / f"builds-{data['machine']['date'][:10]}.json"
+    if args.services and out.is_file():  # a partial run updates today's rows
+        data = {**json.loads(out.read_text()), "machine": data["machine"]}
+    earlier, args.since = data["minutes"], data.setdefault("started", utc_now())
+    stacks = {entry["stack"]: entry for entry in data["stacks"]}
+    data["stacks"] = [stacks.get(s, {"stack": s, "deviations": [], "services": []}) for s in STACKS]
 
     def save() -> None:
         rows = [row for stack in data["stacks"] for row in stack["services"]]
-        data["minutes"] = (time.monotonic() - started) / 60
+        data["minutes"] = earlier + (time.monotonic() - started) / 60
         data["table"] = table(rows)
         RESULTS.mkdir(exist_ok=True)
         out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
     with tempfile.TemporaryDirectory(prefix="dockwright-builds-") as scratch:
-        for stack in STACKS:
-            data["stacks"].append({"stack": stack, "deviations": [], "services": []})
-            measure_stack(engine, data["stacks"][-1], Path(scratch), args, save)
+        for entry in data["stacks"]:
+            measure_stack(engine, entry, Path(scratch), args, save)
     save()
+    return data, out
+
+
+def main() -> int:
+    args = parse_args()
+    if args.rescore:
+        data, out = rescore(args.rescore), args.rescore
+        out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        data, out = run_all(args)
     print(data["table"])
-    print(f"wrote {out} ({data['minutes']:.1f} min)")
+    print(f"wrote {out}")
     if args.readme:
         write_readme(data)
     return 0
