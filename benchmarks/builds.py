@@ -7,7 +7,8 @@ sides per service; this script turns its medians into the issue's ratios and tar
 benchmarks/results/builds-<UTC date>.json and prints a Markdown table (`--readme`: also into
 README.md between the markers). A benchmark, not a test: nothing in tests/ runs it.
 
-    .venv/bin/python benchmarks/builds.py [--repeat 1] [--services a,b] [--quick] [--readme]
+    .venv/bin/python benchmarks/builds.py [--repeat 1] [--services a,b] [--scenarios ...]
+        [--quick] [--readme] [--prune-own-cache] [--min-free-gb 20] [--rescore FILE]
 """
 
 from __future__ import annotations
@@ -225,7 +226,7 @@ def write_readme(data: Json) -> None:
     when = (
         f"\nLatest run: {m['date'][:10]} (UTC), {m['cores']} cores, {m['memory_gb']} GiB, "
         f"Docker engine {m['engine_version']} ({m['client']} client), "
-        f"repeat {data['repeat']}, {data['minutes']:.0f} min in total.\n\n"
+        f"repeat {data['repeat']}, {data['minutes']:.0f} min of bench runs.\n\n"
     )
     readme.write_text(text[:start] + when + data["table"] + "\n" + text[end:])
 
@@ -244,17 +245,17 @@ def bench_service(
 
 
 def bench_lean(
-    engine: Engine, sides: tuple[Path, Path], name: str, repeat: int, texts: list[str]
+    engine: Engine, sides: tuple[Path, Path], name: str, args: argparse.Namespace, texts: list[str]
 ) -> BenchResult:
     """One bench per scenario, warm first; after each later one, its own cache is pruned.
 
     For the PyTorch services: each before build adds ~5 GB of CUDA wheels to the build cache,
     four of them at once would not fit on a shared disk.
     """
-    parts = [bench_service(engine, sides, name, repeat, (Scenario.WARM,))]
-    for scenario in (Scenario.COLD, Scenario.CODE, Scenario.DEPS):
+    parts = [bench_service(engine, sides, name, args.repeat, (Scenario.WARM,))]
+    for scenario in (s for s in args.scenarios if s is not Scenario.WARM):
         since = utc_now()
-        parts.append(bench_service(engine, sides, name, repeat, (scenario,)))
+        parts.append(bench_service(engine, sides, name, args.repeat, (scenario,)))
         log(f"{name}/{scenario.value}: pruned {prune_own(engine, since, texts)} cache record(s)")
     return BenchResult(
         info=parts[0].info,
@@ -283,15 +284,28 @@ def measure_stack(
         texts = [service.dockerfile.text] + [s.dockerfile.text for s in befores.values()
                                              if s.name == name]  # fmt: skip
         if torch and args.prune_own_cache:
-            result = bench_lean(engine, (before, after), name, args.repeat, texts)
+            result = bench_lean(engine, (before, after), name, args, texts)
         else:
-            result = bench_service(engine, (before, after), name, args.repeat, tuple(Scenario))
+            result = bench_service(engine, (before, after), name, args.repeat, args.scenarios)
+        row = merge(entry["services"], service_row(result, name, torch, final_target(service)))
         rows = [r for r in entry["services"] if r["service"] != name]
-        entry["services"] = [*rows, service_row(result, name, torch, final_target(service))]
+        entry["services"] = [*rows, row]
         if args.prune_own_cache:
             pruned = prune_own(engine, args.since, texts)
             log(f"{name}: pruned {pruned} own cache record(s) created since {args.since}")
         save()
+
+
+def merge(rows: list[Json], row: Json) -> Json:
+    """A partial re-run keeps the earlier run's seconds of the scenarios it did not measure."""
+    old = next((r for r in rows if r["service"] == row["service"]), None)
+    if old is None:
+        return row
+    kept = {k: v for k, v in old["seconds"].items() if k not in row["seconds"]}
+    if not kept:
+        return row
+    note = f"{', '.join(kept)}: from an earlier run ({old.get('source', 'same date')})"
+    return score({**row, "seconds": {**kept, **row["seconds"]}, "source": note})
 
 
 def parse_args() -> argparse.Namespace:
@@ -299,6 +313,10 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--services", type=lambda v: v.split(","), default=[])
+    parser.add_argument(
+        "--scenarios", type=lambda v: tuple(Scenario(x) for x in v.split(",")),
+        default=tuple(Scenario), help="default: cold,warm,code,deps",
+    )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="only the services without PyTorch")
     parser.add_argument("--readme", action="store_true", help="rewrite README.md's table")
     parser.add_argument("--min-free-gb", type=float, default=20.0, help="per PyTorch service")
