@@ -102,13 +102,17 @@ def stream(
         text=True,
     ) as proc:
         assert proc.stdout is not None
-        for raw in proc.stdout:
-            line = raw.rstrip("\n")
-            lines.append(line)
-            on_line(line)
-            if timeout is not None and time.perf_counter() - start > timeout:
-                proc.kill()
-                break
+        try:
+            for raw in proc.stdout:
+                line = raw.rstrip("\n")
+                lines.append(line)
+                on_line(line)
+                if timeout is not None and time.perf_counter() - start > timeout:
+                    proc.kill()
+                    break
+        except BaseException:  # interrupted (SIGTERM/SIGINT): the child must not outlive us
+            proc.kill()
+            raise
         returncode = proc.wait()
     out = "\n".join(lines)
     return Completed(tuple(resolved), returncode, out, "", time.perf_counter() - start)

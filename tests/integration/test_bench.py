@@ -6,6 +6,12 @@ Timings are not asserted (the machine is shared); what the build cache did is.
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,8 +19,10 @@ import pytest
 from dockwright import _subprocess, api
 from dockwright.build.engine import Engine
 from dockwright.cli import main
+from dockwright.measure import bench as bench_module
 from dockwright.measure import history
 from dockwright.measure.bench import BenchOptions
+from dockwright.measure.cleanup import image_facts
 from dockwright.model.measurements import BenchResult, Scenario, Side
 
 BEFORE = """\
@@ -62,9 +70,34 @@ def _samples(result: BenchResult, service: str, scenario: Scenario, side: Side) 
     ]
 
 
+def _dangling(engine: Engine) -> set[str]:
+    argv = engine.docker_argv("images", "-a", "-q", "--no-trunc", "--filter", "dangling=true")
+    return set(_subprocess.run(argv, env=engine.env).stdout.split())
+
+
+def _names(engine: Engine) -> dict[str, set[str]]:
+    """Image ID -> its repo:tag names (`<none>:<none>` when untagged), all images."""
+    fmt = "{{.ID}} {{.Repository}}:{{.Tag}}"
+    argv = engine.docker_argv("images", "-a", "--no-trunc", "--format", fmt)
+    names: dict[str, set[str]] = {}
+    for line in _subprocess.run(argv, env=engine.env).stdout.splitlines():
+        image_id, name = line.split(" ", 1)
+        names.setdefault(image_id, set()).add(name)
+    return names
+
+
+@pytest.fixture(scope="module")
+def produced() -> dict[str, set[str]]:
+    """ "ids": every image ID the bench's builds produced; "dangling": untagged images before."""
+    return {"ids": set(), "dangling": set()}
+
+
 @pytest.fixture(scope="module")
 def bench(
-    tmp_path_factory: pytest.TempPathFactory, engine: Engine, base_image: str
+    tmp_path_factory: pytest.TempPathFactory,
+    engine: Engine,
+    base_image: str,
+    produced: dict[str, set[str]],
 ) -> tuple[Path, BenchResult, dict[str, str], dict[str, str]]:
     root = tmp_path_factory.mktemp("bench")
     before = _tree(root / "before" / "proj", BEFORE, base_image)
@@ -72,7 +105,16 @@ def bench(
     digests = _digest(before), _digest(after)
     scenarios = (Scenario.WARM, Scenario.CODE, Scenario.DEPS)
     options = BenchOptions(after, str(before), scenarios, repeat=1)
-    result = api.bench(after, options=options, engine=engine)
+
+    def spy(engine: Engine, tag: str) -> tuple[str, tuple[str, ...]] | None:
+        facts = image_facts(engine, tag)
+        produced["ids"].update([facts[0]] if facts else [])
+        return facts
+
+    produced["dangling"] = _dangling(engine)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bench_module, "image_facts", spy)
+        result = api.bench(after, options=options, engine=engine)
     assert (_digest(before), _digest(after)) == digests, "bench changed the user's tree"
     return after, result, *digests
 
@@ -120,6 +162,22 @@ def test_images_are_removed(bench: tuple, engine: Engine) -> None:  # type: igno
     assert tags and not tags & set(done.stdout.split())
 
 
+def test_no_image_the_run_produced_remains_dangling_or_not(
+    bench: tuple,  # type: ignore[type-arg]
+    produced: dict[str, set[str]],
+    engine: Engine,
+) -> None:
+    _, result, *_ = bench
+    ids = produced["ids"]
+    # 4 primes, then the code and deps changes give each of the 4 targets 2 new images; the
+    # superseded ones used to be left dangling (`<none>`).
+    assert len(ids) >= 4 + 2 * 4
+    assert not ids & (_dangling(engine) - produced["dangling"])
+    ours = {i.tag for i in result.images} | {"<none>:<none>"}
+    # an ID still present may only be one another process tagged (identical build, its tag)
+    assert {i: n for i, n in _names(engine).items() if i in ids and n & ours} == {}
+
+
 def test_history_report_and_thresholds_from_the_cli(bench: tuple, tmp_path: Path) -> None:  # type: ignore[type-arg]
     after, result, *_ = bench
     assert (after / ".dockwright" / "history.db").is_file()
@@ -134,3 +192,37 @@ def test_history_report_and_thresholds_from_the_cli(bench: tuple, tmp_path: Path
     grown = [i.model_copy(update={"size": i.size * 2}) for i in result.images]
     history.record_bench(history.db_path(after), result.model_copy(update={"images": tuple(grown)}))
     assert main(["history", str(after), "--max-size-growth", "50"]) == 1
+
+
+SLOW = """\
+FROM {base}
+WORKDIR /app
+COPY requirements.txt .
+COPY app ./app
+RUN sleep 8
+CMD ["python", "app/main.py"]
+"""
+
+
+def test_sigterm_mid_run_still_cleans_up(tmp_path: Path, engine: Engine, base_image: str) -> None:
+    name = f"sigterm{uuid.uuid4().hex[:8]}"
+    root = tmp_path / "proj"
+    _tree(root, SLOW, base_image)
+    (root / "api").rename(root / name)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    argv = [sys.executable, "-m", "dockwright", "bench", str(root), "--service", name]
+    argv += ["--scenarios", "code", "--repeat", "1", "--no-record"]
+    env = {**os.environ, "TMPDIR": str(scratch), **engine.env}
+    with subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # the prime build is done: its image exists, the next builds
+            if "built in" in line:
+                break
+        time.sleep(2)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=120) == 130
+    fmt = "{{.Repository}}:{{.Tag}}"
+    left = _subprocess.run(engine.docker_argv("images", "-a", "--format", fmt)).stdout.split()
+    assert [tag for tag in left if name in tag] == []
+    assert list(scratch.glob("dockwright-bench-*")) == []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
+from dockwright.generate import svc_source
 from dockwright.generate.dockerfile import render_dockerfile
 from dockwright.generate.files import GeneratedFile, OptimizeOptions
 from dockwright.generate.svc_context import ContextPlan
@@ -96,9 +97,10 @@ def generate_dockerignore(
     where = plan.where
     assert where.ignore_file is not None
     entries = scan_context(where.context, DockerIgnore(None)).entries
-    sections = _sections(service, project, where, entries)
+    dockerfile = render_dockerfile(plan)
+    sections = _sections(service, project, where, entries) + _wheelhouse(plan, options, dockerfile)
     text = _join(sections)
-    needed = needed_paths(plan, render_dockerfile(plan))
+    needed = needed_paths(plan, dockerfile)
     keep = [p for p in needed if _excluded(text, p)]
     if keep:
         text += _join([("Needed by the Dockerfile or the package build", [f"!{p}" for p in keep])])
@@ -120,6 +122,18 @@ def _sections(
         ("Data and model files (mount them at run time)", _data(entries)),
         ("Other services in this context", _other_services(service, project, where)),
     ]
+
+
+def _wheelhouse(
+    plan: ServicePlan, options: OptimizeOptions, dockerfile: str
+) -> list[tuple[str, list[str]]]:
+    """An unused wheelhouse stays out of the context (a mounted or named one is kept)."""
+    folder = (options.wheelhouse or "").strip("/")
+    if not folder or svc_source.mounted([plan.install, plan.dev_install]):
+        return []
+    if posixpath.basename(folder) in dockerfile:
+        return []  # a kept instruction may read it
+    return [("Wheelhouse (not used by this Dockerfile)", [folder])]
 
 
 def _join(sections: list[tuple[str, list[str]]]) -> str:

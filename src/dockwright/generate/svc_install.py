@@ -20,6 +20,13 @@ from dockwright.model.depfiles import DepFile
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 WHEELHOUSE = "/tmp/wheelhouse"
 WATCHFILES = "watchfiles==1.3.0"
+CPU_OVERRIDES = "/tmp/cpu-overrides.txt"
+CUDA_ONLY = ("triton", "pytorch-triton")
+"""CUDA-only wheels that packages pull on Linux (openai-whisper -> triton); useless with CPU torch.
+
+nvidia-* runtime wheels come only with CUDA torch, which the CPU index or wheelhouse replaces.
+"""
+_OVERRIDE_NOTE = "# CPU-only torch: a uv override drops the CUDA-only wheels ({})"
 UV_CACHE_MOUNT = "--mount=type=cache,target=/root/.cache/uv"
 _INDEX_SECRETS = {
     "PIP_INDEX_URL": "UV_INDEX_URL",
@@ -90,9 +97,10 @@ class InstallContext:
         """Index options that make uv pick CPU torch wheels."""
         if self.torch != "cpu":
             return ""
+        override = f" --override {CPU_OVERRIDES}"
         if self.options.wheelhouse:
-            return f" --find-links {WHEELHOUSE} --index-strategy unsafe-best-match"
-        return f" --extra-index-url {CPU_INDEX} --index-strategy unsafe-best-match"
+            return f" --find-links {WHEELHOUSE} --index-strategy unsafe-best-match{override}"
+        return f" --extra-index-url {CPU_INDEX} --index-strategy unsafe-best-match{override}"
 
 
 def _secret_mount(name: str) -> str:
@@ -191,7 +199,16 @@ def install_run(ic: InstallContext, commands: list[str]) -> str | None:
         return None
     secrets = ic.secrets if any("-r " in c or "sync" in c for c in commands) else ()
     mounts = ic.mounts(commands) + tuple(_secret_mount(s) for s in secrets)
-    return Run(mounts, (*_secret_exports(secrets), *commands)).render()
+    if not any(CPU_OVERRIDES in c for c in commands):
+        return Run(mounts, (*_secret_exports(secrets), *commands)).render()
+    run = Run(mounts, (*_secret_exports(secrets), cpu_overrides_command(), *commands))
+    return _OVERRIDE_NOTE.format(", ".join(CUDA_ONLY)) + "\n" + run.render()
+
+
+def cpu_overrides_command() -> str:
+    """The `printf` writing the uv override file that turns the CUDA-only wheels off."""
+    lines = "".join(f"{name}; sys_platform == 'never'\\n" for name in CUDA_ONLY)
+    return f'printf "{lines}" > {CPU_OVERRIDES}'
 
 
 def project_run(ic: InstallContext) -> str:

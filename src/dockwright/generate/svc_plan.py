@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dockwright.generate import svc_commands, svc_install
+from dockwright.generate import svc_commands, svc_install, svc_source
 from dockwright.generate.files import OptimizeOptions
 from dockwright.generate.svc_apt import split_packages
 from dockwright.generate.svc_context import ContextPlan, context_plan
@@ -49,6 +49,7 @@ class ServicePlan:
     entrypoint: str | None = None
     healthcheck: str | None = None
     body: list[Kept] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)  # `source` stage: code minus the wheelhouse
     writable: list[str] = field(default_factory=list)
     torch: str | None = None
     readme: str | None = None  # README the package build needs, relative to the new context
@@ -99,7 +100,8 @@ def _copy_text(df: Dockerfile, kept: Kept, where: ContextPlan, workdir: str) -> 
     assert ins is not None
     dest, at = ins.destination, _layers.workdir_at(df, ins)
     if not dest.startswith("/") and at != workdir:
-        dest = _layers.resolve(dest, at) + ("/" if dest.endswith("/") or dest == "." else "")
+        slash = dest.endswith("/") or dest == "."
+        dest = _layers.resolve(dest, at).rstrip("/") + ("/" if slash else "")
     sources = [where.source(s) for s in ins.sources]
     if dest == ins.destination and sources == list(ins.sources):
         return kept.text
@@ -167,12 +169,25 @@ def plan_service(service: Service, project: Project, options: OptimizeOptions) -
     _installs(plan, service, options)
     _commands(plan, service)
     plan.body = _body(df, facts, where) + cache_variables(service, facts)
+    _drop_wheelhouse(plan, options)
     plan.writable = _writable(facts)
     if deps.mode in {"pyproject", "uv", "poetry", "pdm", "setup"} or deps.project:
         readme = readme_of(service, deps)
         plan.readme = where.source(readme) if readme else None
     plan.notes = [*facts.notes, *deps.notes, *plan.notes]
     return plan
+
+
+def _drop_wheelhouse(plan: ServicePlan, options: OptimizeOptions) -> None:
+    """Copies that would bring the bind-mounted wheelhouse go through the `source` stage."""
+    if not options.wheelhouse or not svc_source.mounted([plan.install, plan.dev_install]):
+        return
+    project = [Kept(plan.project_copy)] if plan.project_copy else []
+    split = svc_source.split_source(project + plan.body, options.wheelhouse, plan.facts.workdir)
+    plan.body, plan.source = split.body[len(project) :], split.stage
+    plan.project_copy = split.body[0].text if project else None
+    if split.stage:
+        plan.notes.append(f"code copied through a `source` stage without {options.wheelhouse}")
 
 
 def _apt(plan: ServicePlan) -> None:

@@ -5,7 +5,8 @@ both copies; build each once (unmeasured, so "warm" is warm) and inspect that im
 each repeat, each scenario and each service, build before and after back to back, alternating
 which goes first, so machine drift hits both sides alike. Builds go through the build runner
 one at a time (parallel builds would measure each other). Medians and after/before ratios are
-computed at the end; the temporary copies and the images are removed.
+computed at the end. Every image a build supersedes is removed once it has been measured, and
+at the end the tags, the images and the temporary copies go, also on SIGTERM (measure/cleanup.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ from dockwright.build.engine import ClientKind, Engine
 from dockwright.build.plan import BuildStep
 from dockwright.build.runner import BuildResult, run_step
 from dockwright.errors import UsageError
+from dockwright.measure.cleanup import (
+    ImageLedger,
+    image_facts,
+    interrupts_as_keyboard,
+    remove_ids,
+    remove_tags,
+)
 from dockwright.measure.images import inspect_image
 from dockwright.measure.scenarios import ALL_SCENARIOS, Edit, code_edit, deps_edit
 from dockwright.measure.workspace import baseline_tree, copy_tree, git_commit
@@ -172,14 +180,26 @@ def _skip(target: Target, scenario: Scenario, reason: str) -> Skipped:
     return Skipped(service=target.service.name, scenario=scenario, side=target.side, reason=reason)
 
 
+def track(engine: Engine, ledger: ImageLedger, tag: str) -> None:
+    """Record the image TAG names after a build; remove the image it superseded."""
+    facts = image_facts(engine, tag)
+    if facts is not None:
+        remove_ids(engine, ledger.record(tag, *facts))
+
+
 def prime(
-    engine: Engine, targets: Sequence[Target], scenarios: Sequence[Scenario], log: Log
+    engine: Engine,
+    targets: Sequence[Target],
+    scenarios: Sequence[Scenario],
+    ledger: ImageLedger,
+    log: Log,
 ) -> tuple[list[Target], list[ImageRecord], list[Skipped]]:
     """Build each target once and inspect the image; (built targets, images, skipped)."""
     ready, images, skipped = [], [], []
     for target in targets:
         name = f"{target.side.value}/{target.service.name}"
         result = run_step(engine, target.step())
+        track(engine, ledger, target.tag)
         if not result.ok:
             why = f"the first build failed: {result.error}"
             skipped += [_skip(target, scenario, why) for scenario in scenarios]
@@ -201,7 +221,7 @@ def interleaved(targets: Sequence[Target], repeat: int) -> list[Target]:
 
 
 def measure(
-    engine: Engine, ready: Sequence[Target], options: BenchOptions, log: Log
+    engine: Engine, ready: Sequence[Target], options: BenchOptions, ledger: ImageLedger, log: Log
 ) -> tuple[list[BuildSample], list[Skipped]]:
     """Run every repeat of every scenario on every target, interleaving the sides."""
     samples: list[BuildSample] = []
@@ -216,6 +236,7 @@ def measure(
                 if isinstance(done, str):
                     skipped.setdefault(key, _skip(target, scenario, done))
                     continue
+                track(engine, ledger, target.tag)
                 samples.append(_sample(target, scenario, repeat, done))
                 log(_line(samples[-1]))
     return samples, list(skipped.values())
@@ -268,10 +289,12 @@ def run_info(engine: Engine, options: BenchOptions) -> RunInfo:
     )
 
 
-def remove_images(engine: Engine, tags: Sequence[str]) -> None:
-    """Remove the images a bench built (missing ones are fine)."""
-    if tags:
-        _subprocess.run(engine.docker_argv("image", "rm", "-f", *tags), env=engine.env, check=False)
+def remove_images(engine: Engine, ledger: ImageLedger, keep: bool) -> None:
+    """Remove the tags (unless kept), then every image this run produced that is left."""
+    if not keep:
+        remove_tags(engine, sorted(ledger.ours))
+    kept = set(ledger.current.values()) if keep else set()
+    remove_ids(engine, [i for i in ledger.leftovers() if i not in kept])
 
 
 def run_bench(engine: Engine, options: BenchOptions, log: Log = lambda _: None) -> BenchResult:
@@ -279,14 +302,14 @@ def run_bench(engine: Engine, options: BenchOptions, log: Log = lambda _: None) 
     if options.repeat < 1:
         raise UsageError("--repeat must be at least 1")
     info = run_info(engine, options)
-    with tempfile.TemporaryDirectory(prefix="dockwright-bench-") as scratch:
-        planned = targets(trees(options, Path(scratch)), options.services, uuid.uuid4().hex[:8])
+    with interrupts_as_keyboard(), tempfile.TemporaryDirectory(prefix="dockwright-bench-") as tmp:
+        planned = targets(trees(options, Path(tmp)), options.services, uuid.uuid4().hex[:8])
+        ledger = ImageLedger(frozenset(t.tag for t in planned))
         try:
-            ready, images, failed = prime(engine, planned, options.scenarios, log)
-            samples, skipped = measure(engine, ready, options, log)
+            ready, images, failed = prime(engine, planned, options.scenarios, ledger, log)
+            samples, skipped = measure(engine, ready, options, ledger, log)
         finally:
-            if not options.keep_images:
-                remove_images(engine, [t.tag for t in planned])
+            remove_images(engine, ledger, options.keep_images)
     return BenchResult(
         info=info,
         samples=tuple(samples),

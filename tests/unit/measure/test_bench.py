@@ -118,20 +118,32 @@ class FakeBuilds:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, failing: str = "") -> None:
         self.calls: list[tuple[str, bool, str]] = []
-        self.removed: list[str] = []
+        self.removed: list[str] = []  # tags, then IDs, in the order they were removed
+        self.images: dict[str, str] = {}  # tag -> image ID, as the engine would have it
+        self.built: list[str] = []  # every image ID a build produced
+        self.sources: dict[str, str] = {}  # tag -> main.py at its last build
         self.failing = failing
         monkeypatch.setattr(bench_module, "run_step", self.run_step)
         monkeypatch.setattr(bench_module, "inspect_image", self.inspect)
-        monkeypatch.setattr(
-            bench_module, "remove_images", lambda _e, tags: self.removed.extend(tags)
-        )
+        monkeypatch.setattr(bench_module, "image_facts", self.facts)
+        monkeypatch.setattr(bench_module, "remove_tags", lambda _e, t: self.removed.extend(t))
+        monkeypatch.setattr(bench_module, "remove_ids", lambda _e, i: self.removed.extend(i))
         monkeypatch.setattr(bench_module, "git_commit", lambda _p: "abc")
 
     def run_step(self, engine: Engine, step: BuildStep) -> BuildResult:
         main = (step.context / "app" / "main.py").read_text()
         self.calls.append((step.tags[0], step.no_cache, main.splitlines()[-1]))
         ok = self.failing not in step.tags[0] or not self.failing
+        if ok:  # the same image again only when nothing changed and the cache was used
+            same = not step.no_cache and self.sources.get(step.tags[0]) == main
+            self.sources[step.tags[0]] = main
+            if not same:
+                self.images[step.tags[0]] = f"sha256:{len(self.built)}"
+                self.built.append(self.images[step.tags[0]])
         return BuildResult(step.service, ok, 1.0, (), step.tags, (), None if ok else "boom")
+
+    def facts(self, engine: Engine, tag: str) -> tuple[str, tuple[str, ...]] | None:
+        return (self.images[tag], (tag,)) if tag in self.images else None
 
     def inspect(self, engine: Engine, tag: str, *args: object) -> ImageRecord:
         service, side = args[-1]  # type: ignore[misc]
@@ -153,7 +165,11 @@ def test_run_bench_interleaves_sides_and_changes_only_the_copies(
     assert (project / "api" / "app" / "main.py").read_text() == "print('hi')\n"
     assert len(result.samples) == 8 and len(result.images) == 2
     assert {s.scenario for s in result.summaries} == {Scenario.COLD, Scenario.CODE}
-    assert sorted(fake.removed) == sorted({tag for tag, _, _ in fake.calls})
+    tags = {tag for tag, _, _ in fake.calls}
+    assert len(fake.built) == 10  # 2 primes, then every cold build and code change
+    assert sorted(fake.removed) == sorted([*tags, *fake.built])  # each ID exactly once
+    superseded = fake.removed[: fake.removed.index(min(tags))]
+    assert set(superseded) == set(fake.built) - set(fake.images.values())  # removed as it went
     assert result.info.git_commit == "abc" and result.info.baseline == str(before)
 
 
@@ -166,7 +182,8 @@ def test_run_bench_skips_a_service_whose_first_build_fails(
     (skip,) = result.skipped
     assert (skip.service, skip.scenario, skip.side) == ("worker", Scenario.WARM, Side.AFTER)
     assert "first build failed: boom" in skip.reason
-    assert len(fake.removed) == 2
+    (api,) = fake.built
+    assert fake.removed == [*sorted({tag for tag, _, _ in fake.calls}), api]
 
 
 def test_run_bench_needs_a_repeat(project: Path) -> None:
