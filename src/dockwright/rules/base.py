@@ -44,6 +44,10 @@ class RuleContext:
         index = stage if isinstance(stage, int) else stage.index
         return any(s.index == index for s in self.runtime_stages())
 
+    def runtime_context_copies(self) -> list[Instruction]:
+        """COPY/ADD from the build context (no `--from`) in runtime stages, in file order."""
+        return [i for i in self.runtime_instructions("COPY", "ADD") if i.flag("from") is None]
+
     def runtime_instructions(self, *cmds: str) -> list[Instruction]:
         """Instructions of the given kinds in runtime stages, in file order."""
         stages = sorted(self.runtime_stages(), key=lambda s: s.index)

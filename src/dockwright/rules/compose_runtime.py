@@ -244,8 +244,7 @@ def _code_dirs(ctx: RuleContext) -> set[str]:
     df = ctx.dockerfile
     dirs = {
         _layers.resolve(i.destination, _layers.workdir_at(df, i))
-        for i in ctx.runtime_instructions("COPY", "ADD")
-        if i.flag("from") is None
+        for i in ctx.runtime_context_copies()
     }
     workdirs = ctx.runtime_instructions("WORKDIR")
     if workdirs:

@@ -155,12 +155,7 @@ def _anchor(ctx: RuleContext) -> Instruction:
 
 def _baked(ctx: RuleContext, rels: Iterable[str]) -> list[str]:
     """The files among `rels` that a COPY of a runtime stage puts into the image."""
-    sources = [
-        s
-        for i in ctx.runtime_instructions("COPY", "ADD")
-        if i.flag("from") is None
-        for s in i.sources
-    ]
+    sources = [s for i in ctx.runtime_context_copies() for s in i.sources]
     return [r for r in rels if any(pysource.covers(s, r) for s in sources)]
 
 

@@ -260,9 +260,7 @@ class JunkInContextCopy(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Yield this rule's findings for one service."""
         venvs = venv_roots(ctx.service)
-        for ins in ctx.runtime_instructions("COPY", "ADD"):
-            if ins.flag("from") is not None:
-                continue
+        for ins in ctx.runtime_context_copies():
             kinds: dict[str, int] = {}
             for source in ins.sources:
                 if _names_venv(source, venvs):
@@ -370,9 +368,7 @@ class HostVenvCopied(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Yield this rule's findings for one service."""
         roots = venv_roots(ctx.service)
-        for ins in ctx.runtime_instructions("COPY", "ADD"):
-            if ins.flag("from") is not None:
-                continue
+        for ins in ctx.runtime_context_copies():
             for source in ins.sources:
                 root = _names_venv(source, roots)
                 if root is None:
