@@ -5,7 +5,6 @@ Requirements and constraints with their file and line, index options, the target
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,9 +13,9 @@ from dockwright.model.depfiles import (
     DepFile,
     DepKind,
     Requirement,
-    load_dep_file,
     parse_requirement,
     real_path,
+    with_includes,
 )
 from dockwright.model.findings import Problem
 from dockwright.model.installs import DockerInstall, installs
@@ -45,18 +44,6 @@ class ServiceInputs:
         return next((r for r in (*self.requirements, *self.constraints) if r.name == name), None)
 
 
-def _with_includes(files: Iterable[Path], known: dict[Path, DepFile]) -> list[DepFile]:
-    out: dict[Path, DepFile] = {}
-    todo = [real_path(p) for p in files]
-    while todo:
-        path = todo.pop(0)
-        if path in out or not path.is_file():
-            continue
-        out[path] = known.get(path) or load_dep_file(path)
-        todo.extend(out[path].includes)
-    return list(out.values())
-
-
 def _declared(service: Service) -> list[DepFile]:
     """Without an install command naming files: the declared files, else the lock files."""
     declared = [d for d in service.dep_files if not d.is_lock]
@@ -66,11 +53,11 @@ def _declared(service: Service) -> list[DepFile]:
 def _files(service: Service, found: list[DockerInstall]) -> list[DepFile]:
     known = {real_path(d.path): d for d in service.dep_files}
     named = [p for i in found for p in (*i.requirement_files, *i.constraint_files)]
-    files = _with_includes(named, known)
+    files = with_includes(named, known)
     if any(i.installs_project for i in found):
         files += [d for d in service.dep_files if d.kind in _PROJECT_KINDS and d not in files]
     if not found:
-        files = _with_includes([d.path for d in _declared(service)], known)
+        files = with_includes([d.path for d in _declared(service)], known)
     return files
 
 

@@ -12,6 +12,7 @@ import fnmatch
 import os
 import re
 import shlex
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -390,3 +391,32 @@ def load_dep_files(
         found[path] = cache[path]
         queue.extend(i for i in found[path].includes if i not in found)
     return tuple(found.values())
+
+
+def with_includes(
+    start: Iterable[DepFile | Path],
+    known: Mapping[Path, DepFile],
+    loader: Callable[[Path], DepFile] = load_dep_file,
+) -> list[DepFile]:
+    """`start` and every file its `-r`/`-c` lines include, each once, in discovery order.
+
+    `known` maps real paths to files already parsed; others that exist are read with `loader`.
+    """
+    out: dict[Path, DepFile] = {}
+    todo: list[DepFile | Path] = list(start)
+    while todo:
+        item = todo.pop(0)
+        path = real_path(item.path if isinstance(item, DepFile) else item)
+        if path in out:
+            continue
+        if isinstance(item, DepFile):
+            dep = item
+        elif path in known:
+            dep = known[path]
+        elif path.is_file():
+            dep = loader(path)
+        else:
+            continue
+        out[path] = dep
+        todo.extend(dep.includes)
+    return list(out.values())

@@ -10,13 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PepRequirement
 from packaging.utils import canonicalize_name
 
-from dockwright.model.depfiles import DepFile, DepKind, Requirement, load_dep_file
+from dockwright.model.depfiles import (
+    DepFile,
+    DepKind,
+    Requirement,
+    load_dep_file,
+    real_path,
+    with_includes,
+)
 from dockwright.model.dockerfile import Instruction, Stage
 from dockwright.model.shell import Command
 from dockwright.rules import _layers, patterns
@@ -129,21 +135,6 @@ def _named_file(ctx: RuleContext, ins: Instruction, name: str) -> list[DepFile]:
     return [d for d in ctx.service.dep_files if d.path.name == base]
 
 
-def _with_includes(ctx: RuleContext, files: Iterable[DepFile]) -> list[DepFile]:
-    known = {d.path.resolve(): d for d in ctx.service.dep_files}
-    out: dict[Path, DepFile] = {}
-    todo = list(files)
-    while todo:
-        dep = todo.pop(0)
-        if dep.path.resolve() in out:
-            continue
-        out[dep.path.resolve()] = dep
-        for inc in dep.includes:
-            if inc.resolve() not in out and (inc.resolve() in known or inc.is_file()):
-                todo.append(known.get(inc.resolve()) or load_dep_file(inc))
-    return list(out.values())
-
-
 def installs_project(inst: PythonInstall) -> bool:
     """True when the command installs the project itself (`.`, `-e .`, poetry/uv/pdm sync)."""
     if inst.tool in {"poetry", "pdm"} or (inst.tool == "uv" and inst.action == "sync"):
@@ -162,7 +153,7 @@ def dep_files_of(ctx: RuleContext, inst: PythonInstall) -> list[DepFile]:
         named.extend(d for d in ctx.service.dep_files if d.kind in _PROJECT_KINDS)
     if inst.tool == "pipenv":
         named.extend(d for d in ctx.service.dep_files if d.kind in _PIPENV_KINDS)
-    return _with_includes(ctx, named)
+    return with_includes(named, {real_path(d.path): d for d in ctx.service.dep_files})
 
 
 def env_values(stages: Iterable[Stage]) -> dict[str, str]:

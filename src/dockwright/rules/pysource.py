@@ -14,7 +14,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from dockwright.model.depfiles import DepFile, DepKind, load_requirements
+from dockwright.model.depfiles import DepFile, DepKind, load_requirements, real_path, with_includes
 from dockwright.model.dockerfile import Stage
 from dockwright.model.shell import Command
 from dockwright.rules import patterns
@@ -101,19 +101,6 @@ def _dep_file(ctx: RuleContext, arg: str) -> DepFile | None:
     return load_requirements(direct) if direct.is_file() else None
 
 
-def _with_includes(ctx: RuleContext, first: DepFile) -> list[DepFile]:
-    known = {d.path: d for d in ctx.service.dep_files}
-    out, queue = [first], list(first.includes)
-    while queue:
-        path = queue.pop(0)
-        if any(d.path == path for d in out) or not path.is_file():
-            continue
-        dep = known.get(path) or load_requirements(path)
-        out.append(dep)
-        queue.extend(dep.includes)
-    return out
-
-
 def installed_requirement_files(ctx: RuleContext) -> list[DepFile]:
     """Requirements files the Dockerfile installs (not constraints), includes followed."""
     out: list[DepFile] = []
@@ -121,7 +108,8 @@ def installed_requirement_files(ctx: RuleContext) -> list[DepFile]:
         dep = _dep_file(ctx, arg)
         if constraint or dep is None or dep.is_lock:
             continue
-        for item in _with_includes(ctx, dep):
+        known = {real_path(d.path): d for d in ctx.service.dep_files}
+        for item in with_includes([dep], known, load_requirements):
             if item.kind is DepKind.REQUIREMENTS and item.path not in {d.path for d in out}:
                 out.append(item)
     return out

@@ -142,3 +142,18 @@ def test_pinned() -> None:
 
     assert req("a==1.0") and req("a===1.0") and not req("a==1.*") and not req("a>=1")
     assert not req("a==1,<2")
+
+
+def test_with_includes_follows_each_file_once_and_skips_missing(tmp_path: Path) -> None:
+    from dockwright.model.depfiles import load_dep_file, with_includes
+
+    (tmp_path / "requirements.txt").write_text(
+        "-r base.txt\n-c constraints.txt\n-r gone.txt\nsix\n"
+    )
+    (tmp_path / "base.txt").write_text("-r requirements.txt\nflask==3.0.3\n")
+    (tmp_path / "constraints.txt").write_text("flask==3.0.3\n")
+    top = load_dep_file(tmp_path / "requirements.txt")
+    found = with_includes([top], {})
+    assert [d.path.name for d in found] == ["requirements.txt", "base.txt", "constraints.txt"]
+    known = {d.path: d for d in found}
+    assert with_includes([tmp_path / "base.txt"], known)[0] is known[tmp_path / "base.txt"]
