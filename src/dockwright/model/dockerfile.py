@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,6 +14,7 @@ from dockwright.errors import InputError
 from dockwright.model.shell import Command, split_commands
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+]([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+HOME = "/root"  # root's home: where ~ and $HOME point in RUN/COPY paths
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$")
 
 
@@ -181,11 +183,29 @@ class Dockerfile:
     def image_stages(self, target: str | None = None) -> list[Stage]:
         """The target stage and the stages it is built FROM: their layers end up in the image."""
         stage = self.stage(target)
-        chain: list[Stage] = []
-        while stage is not None and stage not in chain:
-            chain.append(stage)
-            stage = self.stages[stage.parent] if stage.parent is not None else None
-        return chain
+        return self.chain(stage)[::-1] if stage is not None else []
+
+    def chain(self, stage: Stage) -> list[Stage]:
+        """The stage and the stages it is built FROM, base first."""
+        found: list[Stage] = []
+        current: Stage | None = stage
+        while current is not None and current not in found:
+            found.append(current)
+            current = self.stages[current.parent] if current.parent is not None else None
+        return found[::-1]
+
+    def before(self, ins: Instruction) -> list[Instruction]:
+        """Instructions of `ins`'s stage chain that come before it: its build state."""
+        stages = self.chain(self.stages[ins.stage_index])
+        return [i for s in stages for i in s.instructions if i.line < ins.line]
+
+    def workdir_at(self, ins: Instruction) -> str:
+        """The absolute working directory in effect for `ins` ('/' when no WORKDIR is set)."""
+        cwd = "/"
+        for earlier in self.before(ins):
+            if earlier.cmd == "WORKDIR" and earlier.value:
+                cwd = resolve_path(earlier.value[0], cwd)
+        return cwd
 
     def is_runtime(self, stage: Stage, target: str | None = None) -> bool:
         """True when `stage`'s layers are part of the final image for `target`."""
@@ -198,6 +218,15 @@ class Dockerfile:
             out.append(stage.from_instruction)
             out.extend(stage.instructions)
         return out
+
+
+def resolve_path(path: str, cwd: str) -> str:
+    """Absolute normalised image path of `path` relative to `cwd` (`~` and $HOME = /root)."""
+    text = path.replace("${HOME}", HOME).replace("$HOME", HOME)
+    if text == "~" or text.startswith("~/"):
+        text = HOME + text[1:]
+    joined = text if text.startswith("/") else posixpath.join(cwd, text)
+    return posixpath.normpath(joined).replace("//", "/")
 
 
 def _directives(text: str) -> dict[str, str]:

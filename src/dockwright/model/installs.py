@@ -96,16 +96,6 @@ def _traced(df: Dockerfile, ins: Instruction, names: list[str], context: Path) -
     return tuple(p for p in found if p is not None)
 
 
-def _workdir_at(df: Dockerfile, ins: Instruction) -> str:
-    workdir = "/"
-    stage = df.stages[ins.stage_index]
-    for chain_stage in reversed(df.image_stages(stage.name or str(stage.index))):
-        for item in chain_stage.of("WORKDIR"):
-            if item.line < ins.line:
-                workdir = posixpath.join(workdir, item.value[0] if item.value else "")
-    return posixpath.normpath(workdir)
-
-
 def _bind_mounted(ins: Instruction, wanted: str, context: Path) -> Path | None:
     """The context file a `RUN --mount=type=bind` of this instruction puts at `wanted`."""
     for mount in ins.mounts():
@@ -121,7 +111,7 @@ def _bind_mounted(ins: Instruction, wanted: str, context: Path) -> Path | None:
 
 def _context_file(df: Dockerfile, ins: Instruction, name: str, context: Path) -> Path | None:
     """The context file that the image path `name` (as seen by `ins`) was mounted or copied from."""
-    wanted = posixpath.normpath(posixpath.join(_workdir_at(df, ins), name))
+    wanted = posixpath.normpath(posixpath.join(df.workdir_at(ins), name))
     mounted = _bind_mounted(ins, wanted, context)
     if mounted is not None:
         return mounted
@@ -129,7 +119,7 @@ def _context_file(df: Dockerfile, ins: Instruction, name: str, context: Path) ->
     for copy in reversed(copies):
         if copy.flag("from") is not None:
             continue
-        dest = posixpath.normpath(posixpath.join(_workdir_at(df, copy), copy.destination))
+        dest = posixpath.normpath(posixpath.join(df.workdir_at(copy), copy.destination))
         for source in copy.sources:
             path = _source_file(context, source, dest, wanted, copy.destination.endswith("/"))
             if path is not None:

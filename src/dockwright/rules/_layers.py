@@ -13,12 +13,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dockwright.model.dockerfile import Dockerfile, Instruction, Stage
+from dockwright.model.dockerfile import Dockerfile, Instruction, Stage, resolve_path
 from dockwright.model.project import ContextEntry, Service
 from dockwright.model.shell import Command
 from dockwright.rules.base import RuleContext
 
-HOME = "/root"
+# The build-state walk lives on the Dockerfile model; these names keep rule code short.
+chain = Dockerfile.chain
+before = Dockerfile.before
+workdir_at = Dockerfile.workdir_at
+resolve = resolve_path
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,6 @@ class Written:
     what: str
     tree: bool = False
     source: str = ""  # the context file it came from ('/'-separated, relative), if any
-
-
-def chain(df: Dockerfile, stage: Stage) -> list[Stage]:
-    """The stage and the stages it is built FROM, root first."""
-    return list(reversed(df.image_stages(stage.ref)))
 
 
 def contributing_stages(ctx: RuleContext) -> list[Stage]:
@@ -54,30 +53,6 @@ def contributing_stages(ctx: RuleContext) -> list[Stage]:
             if source is not None:
                 todo.extend(df.image_stages(source.ref))
     return sorted(seen.values(), key=lambda s: s.index)
-
-
-def before(df: Dockerfile, ins: Instruction) -> list[Instruction]:
-    """Instructions of `ins`'s image (its stage chain) that come before it."""
-    stage = df.stages[ins.stage_index]
-    return [i for s in chain(df, stage) for i in s.instructions if i.line < ins.line]
-
-
-def workdir_at(df: Dockerfile, ins: Instruction) -> str:
-    """Working directory in effect for `ins` (WORKDIR of its stage chain; '/' by default)."""
-    cwd = "/"
-    for earlier in before(df, ins):
-        if earlier.cmd == "WORKDIR" and earlier.value:
-            cwd = resolve(earlier.value[0], cwd)
-    return cwd
-
-
-def resolve(path: str, cwd: str) -> str:
-    """Absolute normalised image path of `path` relative to `cwd` (`~` and $HOME = /root)."""
-    text = path.replace("${HOME}", HOME).replace("$HOME", HOME)
-    if text == "~" or text.startswith("~/"):
-        text = HOME + text[1:]
-    joined = text if text.startswith("/") else posixpath.join(cwd, text)
-    return posixpath.normpath(joined).replace("//", "/")
 
 
 def covers(pattern: str, path: str) -> bool:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from dockwright.model.dockerfile import Dockerfile, Instruction, Mount, Stage, substitute
+from dockwright.model.dockerfile import Dockerfile, Instruction, Mount, substitute
 from dockwright.model.findings import Edit, EditKind
 from dockwright.model.project import ContextEntry, Service
 from dockwright.model.shell import Command, split_commands
@@ -153,20 +153,10 @@ def downloads(cmd: Command, tool: str) -> bool:
 # --- build state before an instruction ------------------------------------------------
 
 
-def stage_chain(dockerfile: Dockerfile, stage: Stage) -> list[Stage]:
-    """The stage and the stages it is built FROM, base first."""
-    chain: list[Stage] = []
-    current: Stage | None = stage
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = dockerfile.stages[current.parent] if current.parent is not None else None
-    return chain[::-1]
-
-
-def instructions_before(dockerfile: Dockerfile, ins: Instruction) -> Iterator[Instruction]:
-    """Instructions that shape the build state of `ins` (its stage chain, up to `ins`)."""
-    for stage in stage_chain(dockerfile, dockerfile.stages[ins.stage_index]):
-        yield from (i for i in stage.instructions if i.line < ins.line)
+# The build-state walk lives on the Dockerfile model.
+stage_chain = Dockerfile.chain
+instructions_before = Dockerfile.before
+workdir_at = Dockerfile.workdir_at
 
 
 @dataclass(frozen=True)
@@ -198,15 +188,6 @@ def state_at(dockerfile: Dockerfile, ins: Instruction) -> BuildState:
         elif before.cmd == "USER" and before.value:
             user = substitute(before.value[0], values)
     return BuildState(env, user)
-
-
-def workdir_at(dockerfile: Dockerfile, ins: Instruction) -> str:
-    """The absolute WORKDIR in effect at `ins` ('/' when none is set)."""
-    path = PurePosixPath("/")
-    for before in instructions_before(dockerfile, ins):
-        if before.cmd == "WORKDIR" and before.value:
-            path = path / before.value[0]
-    return str(path)
 
 
 # --- cache mounts ------------------------------------------------------------------------
