@@ -2,9 +2,9 @@
 
 `debootstrap` makes a minimal Debian root filesystem with the distribution's Python;
 dockwright then makes it behave like the official `python:X-slim` image (no EXTERNALLY-MANAGED
-marker, `python` and `pip` on PATH), bakes in the CA bundle the build network needs (proxies with
-their own CA), and imports it with `docker import`. The result is labelled with a key of its
-inputs, so a second call is instant.
+marker, `python` and `pip` on PATH, the official images' apt/dpkg configuration), bakes in the
+CA bundle the build network needs (proxies with their own CA), and imports it with `docker
+import`. The result is labelled with a key of its inputs, so a second call is instant.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dockwright import _subprocess
+from dockwright.base import debian_config
 from dockwright.build.engine import Engine
 from dockwright.errors import EngineError, UsageError
 
@@ -71,7 +72,9 @@ class BaseSpec:
     def key(self) -> str:
         """Hash of everything that determines the image's content."""
         digest = hashlib.sha256()
-        for part in (self.suite, self.variant, ",".join(self.packages), self.mirror or ""):
+        config = sorted(debian_config.config_files(self.variant).items())
+        parts = (self.suite, self.variant, ",".join(self.packages), self.mirror or "", str(config))
+        for part in parts:
             digest.update(part.encode() + b"\0")
         if self.ca_bundle is not None:
             digest.update(self.ca_bundle.read_bytes())
@@ -102,7 +105,8 @@ def import_changes(spec: BaseSpec) -> list[str]:
 
 
 def finish_rootfs(rootfs: Path, spec: BaseSpec) -> None:
-    """Post-process the tree: pip allowed system-wide, python/pip links, CA bundle, no caches."""
+    """Post-process the tree like the official image: pip, links, CA bundle, apt/dpkg config."""
+    debian_config.apply(rootfs, spec.variant)
     marker = rootfs / f"usr/lib/python{spec.python}/EXTERNALLY-MANAGED"
     marker.unlink(missing_ok=True)
     for link, target in (("python", "python3"), ("pip", "pip3")):

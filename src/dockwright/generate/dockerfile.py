@@ -12,6 +12,7 @@ from functools import cache
 
 import jinja2
 
+from dockwright.generate import svc_torch
 from dockwright.generate.files import GeneratedFile, OptimizeOptions
 from dockwright.generate.svc_plan import ServicePlan, plan_service
 from dockwright.model.project import Project, Service
@@ -43,7 +44,7 @@ def _template() -> jinja2.Template:
 def render_dockerfile(plan: ServicePlan) -> str:
     """The Dockerfile text for a plan."""
     values = {name: getattr(plan, name) for name in plan.__dataclass_fields__}
-    return _template().render(**values)
+    return _template().render(**values, **svc_torch.TEMPLATE_VALUES)
 
 
 def optimize_dockerfile(

@@ -33,7 +33,7 @@ SECRET_NAME = re.compile(
 )
 _TOOL_ENV = re.compile(r"^(PIP|UV|POETRY|PDM|PIPENV)_")
 _DEPS_COPY = re.compile(
-    r"venv|site-packages|/wheels?\b|\.local|^/install|/usr/local/lib/python|astral-sh/uv"
+    r"venv|site-packages|/wheels?\b|\.local|^/install|/usr/local/lib/python|astral-sh/uv|/opt/torch\b"
 )
 _PASSIVE = {"ENV", "ARG", "LABEL", "EXPOSE", "VOLUME", "STOPSIGNAL", "SHELL", "ONBUILD"}
 _PASSIVE |= {"MAINTAINER"}

@@ -20,13 +20,24 @@ from dockwright.model.depfiles import DepFile
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 WHEELHOUSE = "/tmp/wheelhouse"
 WATCHFILES = "watchfiles==1.3.0"
-CPU_OVERRIDES = "/tmp/cpu-overrides.txt"
+OVERRIDES = "/tmp/uv-overrides.txt"
+TORCH_DIR = "/opt/torch"
+TORCH_DEPS = "/tmp/torch-deps.txt"
+TORCH_MOUNT = f"--mount=type=bind,from=torch,source={TORCH_DIR},target={TORCH_DIR}"
+TORCH_DEPS_COMMAND = (
+    "python -c \"import importlib.metadata as m; print(*m.requires('torch') or [], sep='\\\\n')\""
+    f" > {TORCH_DEPS}"
+)
+"""Torch's own requirements, read from the metadata of the torch stage's install."""
 CUDA_ONLY = ("triton", "pytorch-triton")
 """CUDA-only wheels that packages pull on Linux (openai-whisper -> triton); useless with CPU torch.
 
 nvidia-* runtime wheels come only with CUDA torch, which the CPU index or wheelhouse replaces.
 """
-_OVERRIDE_NOTE = "# CPU-only torch: a uv override drops the CUDA-only wheels ({})"
+_CPU_NOTE = "# CPU-only torch: a uv override drops the CUDA-only wheels ({})"
+_SPLIT_NOTE = (
+    f"# torch comes from the torch stage ({TORCH_DIR}): a uv override keeps it out of the venv"
+)
 UV_CACHE_MOUNT = "--mount=type=cache,target=/root/.cache/uv"
 _INDEX_SECRETS = {
     "PIP_INDEX_URL": "UV_INDEX_URL",
@@ -59,6 +70,7 @@ class InstallContext:
     options: OptimizeOptions
     torch: str | None  # "cpu" | "cuda" | None (no torch)
     secrets: tuple[str, ...]
+    split_torch: bool = False  # torch installed by the `torch` stage (svc_torch), not here
 
     def bind(self, rel: str) -> str:
         """Bind mount of a dependency file at /tmp/deps/<path in the original context>."""
@@ -72,13 +84,15 @@ class InstallContext:
     def mounts(self, commands: list[str]) -> tuple[str, ...]:
         """Cache, dependency-file, wheelhouse and secret mounts `commands` need."""
         text = " ".join(commands)
-        mounts = [UV_CACHE_MOUNT, *(self.bind(b) for b in self._needed(text))]
+        mounts = [UV_CACHE_MOUNT, *(self.bind(b) for b in self.needed(text))]
+        if TORCH_DEPS in text:
+            mounts.append(TORCH_MOUNT)
         if WHEELHOUSE in text and self.options.wheelhouse:
             wheelhouse = self.options.wheelhouse.strip("/")
             mounts.append(f"--mount=type=bind,source={wheelhouse},target={WHEELHOUSE}")
         return tuple(mounts)
 
-    def _needed(self, text: str) -> list[str]:
+    def needed(self, text: str) -> list[str]:
         """Bound files the commands name, and the files those include."""
         named = [b for b in self.deps.binds if re.search(rf"{self.deps_path(b)}\b", text)]
         if f"--project {DEPS_DIR}" in text:
@@ -93,14 +107,23 @@ class InstallContext:
                     todo.append(rel)
         return [b for b in self.deps.binds if b in found]
 
-    def torch_args(self) -> str:
+    def index_args(self) -> str:
         """Index options that make uv pick CPU torch wheels."""
         if self.torch != "cpu":
             return ""
-        override = f" --override {CPU_OVERRIDES}"
         if self.options.wheelhouse:
-            return f" --find-links {WHEELHOUSE} --index-strategy unsafe-best-match{override}"
-        return f" --extra-index-url {CPU_INDEX} --index-strategy unsafe-best-match{override}"
+            return f" --find-links {WHEELHOUSE} --index-strategy unsafe-best-match"
+        return f" --extra-index-url {CPU_INDEX} --index-strategy unsafe-best-match"
+
+    def overrides(self) -> tuple[str, ...]:
+        """Packages a uv override keeps out of the virtualenv."""
+        cpu = CUDA_ONLY if self.torch == "cpu" else ()
+        return cpu + (("torch",) if self.split_torch else ())
+
+    def torch_args(self) -> str:
+        """Index and override options of every install into the virtualenv."""
+        override = f" --override {OVERRIDES}" if self.overrides() else ""
+        return self.index_args() + override
 
 
 def _secret_mount(name: str) -> str:
@@ -129,7 +152,7 @@ def secret_names(deps: DepPlan, dep_files: dict[str, DepFile], named: list[str])
 
 
 def _requirements_cmd(ic: InstallContext, files: list[str], extra: list[str]) -> str:
-    args = "".join(f" -r {ic.deps_path(f)}" for f in files)
+    args = "".join(f" -r {f if f == TORCH_DEPS else ic.deps_path(f)}" for f in files)
     args += "".join(f" -c {ic.deps_path(c)}" for c in ic.deps.constraints)
     args += "".join(f" {p}" for p in extra)
     return f"{UV_PIP}{args}{ic.torch_args()}"
@@ -158,6 +181,8 @@ def _project_file(ic: InstallContext, name: str) -> str:
 def main_commands(ic: InstallContext) -> list[str]:
     """Commands installing the runtime dependencies (project itself excluded)."""
     mode, deps = ic.deps.mode, ic.deps
+    if mode == "requirements" and ic.split_torch:
+        return [TORCH_DEPS_COMMAND, _requirements_cmd(ic, [*deps.main, TORCH_DEPS], deps.packages)]
     if mode == "requirements":
         return [_requirements_cmd(ic, deps.main, deps.packages)]
     extra = [f"{UV_PIP} {' '.join(deps.packages)}{ic.torch_args()}"] if deps.packages else []
@@ -199,16 +224,18 @@ def install_run(ic: InstallContext, commands: list[str]) -> str | None:
         return None
     secrets = ic.secrets if any("-r " in c or "sync" in c for c in commands) else ()
     mounts = ic.mounts(commands) + tuple(_secret_mount(s) for s in secrets)
-    if not any(CPU_OVERRIDES in c for c in commands):
+    if not any(OVERRIDES in c for c in commands):
         return Run(mounts, (*_secret_exports(secrets), *commands)).render()
-    run = Run(mounts, (*_secret_exports(secrets), cpu_overrides_command(), *commands))
-    return _OVERRIDE_NOTE.format(", ".join(CUDA_ONLY)) + "\n" + run.render()
+    run = Run(mounts, (*_secret_exports(secrets), overrides_command(ic.overrides()), *commands))
+    notes = [_CPU_NOTE.format(", ".join(CUDA_ONLY))] if ic.torch == "cpu" else []
+    notes += [_SPLIT_NOTE] if ic.split_torch else []
+    return "\n".join([*notes, run.render()])
 
 
-def cpu_overrides_command() -> str:
-    """The `printf` writing the uv override file that turns the CUDA-only wheels off."""
-    lines = "".join(f"{name}; sys_platform == 'never'\\n" for name in CUDA_ONLY)
-    return f'printf "{lines}" > {CPU_OVERRIDES}'
+def overrides_command(names: tuple[str, ...]) -> str:
+    """The `printf` writing the uv override file that turns these packages off."""
+    lines = "".join(f"{name}; sys_platform == 'never'\\n" for name in names)
+    return f'printf "{lines}" > {OVERRIDES}'
 
 
 def project_run(ic: InstallContext) -> str:

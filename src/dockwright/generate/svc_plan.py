@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from dockwright.generate import svc_commands, svc_install, svc_source
+from dockwright.generate import svc_commands, svc_install, svc_source, svc_torch
 from dockwright.generate.files import OptimizeOptions
 from dockwright.generate.svc_apt import split_packages
 from dockwright.generate.svc_context import ContextPlan, context_plan
@@ -26,6 +26,12 @@ APT_MOUNTS = (
     "--mount=type=cache,target=/var/cache/apt,sharing=locked",
     "--mount=type=cache,target=/var/lib/apt,sharing=locked",
 )
+# The production stage's apt caches have their own ids: with the build stage's (locked) ones,
+# the two stages' installs would wait for each other instead of running in parallel.
+RUNTIME_APT_MOUNTS = (
+    "--mount=type=cache,id=runtime-apt-cache,target=/var/cache/apt,sharing=locked",
+    "--mount=type=cache,id=runtime-apt-lists,target=/var/lib/apt,sharing=locked",
+)
 
 
 @dataclass
@@ -41,6 +47,8 @@ class ServicePlan:
     build_apt: str | None = None
     runtime_apt: str | None = None
     install: str | None = None
+    torch_pin: str | None = None  # `torch-pin` stage's RUN (svc_torch), None: no torch stage
+    torch_install: str | None = None  # `torch` stage's RUN
     project_copy: str | None = None
     project: str | None = None
     dev_install: str | None = None
@@ -67,7 +75,7 @@ def slim_base(base: str) -> str:
     return f"{match.group(1)}:{match.group(2)}-slim{match.group(3) or ''}"
 
 
-def apt_run(packages: tuple[str, ...]) -> str | None:
+def apt_run(packages: tuple[str, ...], mounts: tuple[str, ...] = APT_MOUNTS) -> str | None:
     """An apt install with locked cache mounts (lists never reach a layer)."""
     if not packages:
         return None
@@ -76,7 +84,7 @@ def apt_run(packages: tuple[str, ...]) -> str | None:
         "apt-get update",
         f"apt-get install -y --no-install-recommends {' '.join(packages)}",
     )
-    return Run(APT_MOUNTS, commands).render()
+    return Run(mounts, commands).render()
 
 
 def torch_variant(
@@ -193,7 +201,7 @@ def _drop_wheelhouse(plan: ServicePlan, options: OptimizeOptions) -> None:
 def _apt(plan: ServicePlan) -> None:
     split = split_packages(plan.facts.reading.apt)
     plan.build_apt = apt_run(split.build)
-    plan.runtime_apt = apt_run(split.runtime)
+    plan.runtime_apt = apt_run(split.runtime, RUNTIME_APT_MOUNTS)
     plan.notes += split.notes
 
 
@@ -201,6 +209,12 @@ def _installs(plan: ServicePlan, service: Service, options: OptimizeOptions) -> 
     named = [*plan.facts.secrets, *plan.facts.reading.secrets]
     secrets = svc_install.secret_names(plan.deps, plan.deps.files, named)
     ic = InstallContext(plan.deps, plan.where, options, plan.torch, secrets)
+    main_files = ic.needed(" ".join(svc_install.main_commands(ic)))
+    if svc_torch.applies(ic, main_files):
+        ic = replace(ic, split_torch=True)
+        plan.torch_pin = svc_torch.pin_run(ic, main_files)
+        plan.torch_install = svc_torch.torch_run(ic)
+        plan.notes.append("torch: installed in a stage of its own (/opt/torch), own layer")
     plan.install = svc_install.install_run(ic, svc_install.main_commands(ic))
     if plan.deps.project:
         plan.project_copy = f"COPY {plan.where.source(plan.deps.folder or '.')} {PROJECT_SRC}"

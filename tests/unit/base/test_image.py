@@ -61,3 +61,40 @@ def test_finish_rootfs_makes_it_behave_like_the_official_image(tmp_path: Path) -
     assert (root / "usr/bin/pip").readlink() == Path("pip3")
     assert (root / "etc/ssl/certs/ca-certificates.crt").read_text() == "MYCA"
     assert not (root / "var/lib/apt/lists/junk").exists()
+
+
+def test_slim_rootfs_gets_the_official_apt_and_dpkg_configuration(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    for folder in ("usr/lib/python3.11", "usr/bin", "etc/ssl/certs", "usr/share/doc/libc6"):
+        (root / folder).mkdir(parents=True)
+    (root / "usr/share/doc/libc6/changelog.gz").write_text("x")
+    (root / "usr/share/doc/libc6/copyright").write_text("GPL")
+    (root / "usr/share/man/man1").mkdir(parents=True)
+    (root / "usr/share/man/man1/ls.1.gz").write_text("x")
+    finish_rootfs(root, BaseSpec("3.11", ca_bundle=None))
+    assert (root / "etc/dpkg/dpkg.cfg.d/docker-apt-speedup").read_text() == "force-unsafe-io\n"
+    assert "Dir::Cache::pkgcache" in (root / "etc/apt/apt.conf.d/docker-clean").read_text()
+    excludes = (root / "etc/dpkg/dpkg.cfg.d/docker").read_text()
+    assert "path-exclude /usr/share/man/*" in excludes
+    assert "path-include /usr/share/doc/*/copyright" in excludes
+    assert not (root / "usr/share/doc/libc6/changelog.gz").exists()
+    assert not (root / "usr/share/man/man1/ls.1.gz").exists()
+    assert (root / "usr/share/man/man1").is_dir()
+    assert (root / "usr/share/doc/libc6/copyright").read_text() == "GPL"
+
+
+def test_full_variant_keeps_docs_but_gets_the_apt_speedups(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    for folder in ("usr/lib/python3.11", "usr/bin", "usr/share/doc/libc6"):
+        (root / folder).mkdir(parents=True)
+    (root / "usr/share/doc/libc6/changelog.gz").write_text("x")
+    finish_rootfs(root, BaseSpec("3.11", variant="full", ca_bundle=None))
+    assert (root / "etc/dpkg/dpkg.cfg.d/docker-apt-speedup").is_file()
+    assert not (root / "etc/dpkg/dpkg.cfg.d/docker").exists()
+    assert (root / "usr/share/doc/libc6/changelog.gz").exists()
+
+
+def test_key_changes_with_the_variant_configuration() -> None:
+    slim = BaseSpec("3.11", ca_bundle=None)
+    full = BaseSpec("3.11", variant="full", ca_bundle=None)
+    assert slim.key() != full.key()

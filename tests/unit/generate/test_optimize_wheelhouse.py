@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dockwright.generate.dockerignore import generate_dockerignore
 from dockwright.generate.files import OptimizeOptions
-from dockwright.generate.svc_install import CPU_OVERRIDES
+from dockwright.generate.svc_install import OVERRIDES
 from dockwright.generate.svc_source import covers
 from dockwright.model.dockerignore import DockerIgnore, parse_patterns
 from dockwright.model.project import discover
@@ -73,13 +73,13 @@ def test_cpu_torch_installs_override_triton_away(tmp_path: Path) -> None:
     for options in (OptimizeOptions(), WHEELS):
         build = stage_text(optimized(repo, options), "build")
         assert "printf \"triton; sys_platform == 'never'\\n" in build
-        assert f"> {CPU_OVERRIDES}" in build
-        assert f"--override {CPU_OVERRIDES}" in build
+        assert f"> {OVERRIDES}" in build
+        assert f"--override {OVERRIDES}" in build
         assert "# CPU-only torch: a uv override drops the CUDA-only wheels" in optimized(
             repo, options
         )
     cuda = optimized(repo, OptimizeOptions(torch="cuda"))
-    assert "--override" not in cuda and "triton" not in cuda
+    assert "triton" not in cuda and "torch; sys_platform == 'never'" in cuda
 
 
 def test_the_project_source_copied_for_its_install_drops_the_wheelhouse(tmp_path: Path) -> None:

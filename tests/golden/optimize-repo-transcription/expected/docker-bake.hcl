@@ -36,7 +36,7 @@ group "dev" {
 }
 
 group "all" {
-  targets = ["ingestion-api-build", "ingestion-api-development", "ingestion-api", "job-status-api-build", "job-status-api-development", "job-status-api", "llm-worker-build", "llm-worker-development", "llm-worker", "transcription-worker-build", "transcription-worker-development", "transcription-worker"]
+  targets = ["ingestion-api-build", "ingestion-api-development", "ingestion-api", "job-status-api-build", "job-status-api-development", "job-status-api", "llm-worker-build", "llm-worker-development", "llm-worker", "transcription-worker-torch-pin", "transcription-worker-torch", "transcription-worker-build", "transcription-worker-development", "transcription-worker"]
 }
 
 target "ingestion-api-build" {
@@ -115,6 +115,22 @@ target "llm-worker" {
   tags       = ["llm-worker:${TAG}"]
   cache-from = cache_from("llm-worker")
   cache-to   = cache_to("llm-worker")
+}
+
+target "transcription-worker-torch-pin" {
+  context    = "."
+  dockerfile = "services/transcription-worker/Dockerfile"
+  target     = "torch-pin"
+  cache-from = cache_from("transcription-worker-torch-pin")
+  cache-to   = cache_to("transcription-worker-torch-pin")
+}
+
+target "transcription-worker-torch" {
+  context    = "."
+  dockerfile = "services/transcription-worker/Dockerfile"
+  target     = "torch"
+  cache-from = cache_from("transcription-worker-torch")
+  cache-to   = cache_to("transcription-worker-torch")
 }
 
 target "transcription-worker-build" {

@@ -36,7 +36,23 @@ group "dev" {
 }
 
 group "all" {
-  targets = ["llm-service-build", "llm-service-development", "llm-service"]
+  targets = ["llm-service-torch-pin", "llm-service-torch", "llm-service-build", "llm-service-development", "llm-service"]
+}
+
+target "llm-service-torch-pin" {
+  context    = "services/llm-service"
+  dockerfile = "Dockerfile"
+  target     = "torch-pin"
+  cache-from = cache_from("llm-service-torch-pin")
+  cache-to   = cache_to("llm-service-torch-pin")
+}
+
+target "llm-service-torch" {
+  context    = "services/llm-service"
+  dockerfile = "Dockerfile"
+  target     = "torch"
+  cache-from = cache_from("llm-service-torch")
+  cache-to   = cache_to("llm-service-torch")
 }
 
 target "llm-service-build" {
