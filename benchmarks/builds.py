@@ -2,10 +2,11 @@
 """Build benchmarks of issue 5: every example service, before vs optimized, in one run.
 
 "before" is a copy of each example stack; "after" is made by the product itself (`optimize
---out` with a CPU torch wheelhouse, then `deps --fix`). `dockwright bench` then measures both
-sides per service; this script turns its medians into the issue's ratios and targets, writes
-benchmarks/results/builds-<UTC date>.json and prints a Markdown table (`--readme`: also into
-README.md between the markers). A benchmark, not a test: nothing in tests/ runs it.
+--resolve --out` with a CPU torch wheelhouse, then `deps --fix`). `dockwright bench` then
+measures both sides per service; this script turns its medians into the issue's ratios and
+targets, writes benchmarks/results/builds-<UTC date>.json and prints a Markdown table
+(`--readme`: also into README.md between the markers). A benchmark, not a test: nothing in
+tests/ runs it.
 
     .venv/bin/python benchmarks/builds.py [--repeat 1] [--services a,b] [--scenarios ...]
         [--quick] [--readme] [--prune-own-cache] [--min-free-gb 20] [--rescore FILE]
@@ -54,9 +55,10 @@ def prepare(stack: str, scratch: Path) -> tuple[Path, Path, list[str]]:
     caches = shutil.ignore_patterns(".pytest_cache", ".mypy_cache", ".ruff_cache", "__pycache__")
     before, after = scratch / "before" / stack, scratch / "after" / stack
     shutil.copytree(ROOT / "examples" / stack, before, ignore=caches)
-    options = api.OptimizeOptions(wheelhouse="wheelhouse")
+    wheels_only = api.wheel_only_services(before, api.DepsOptions(find_links=(WHEELS,)))
+    options = api.OptimizeOptions(wheelhouse="wheelhouse", wheels_only=wheels_only)
     api.write_optimization(api.optimize(before, options), out=after)
-    deviations = []
+    deviations = [f"optimize --resolve: all wheels for {', '.join(sorted(wheels_only))}"]
     pinned = after / REPIN[0]
     if pinned.is_file() and REPIN[1] in pinned.read_text():
         pinned.write_text(pinned.read_text().replace(REPIN[1], REPIN[2]))

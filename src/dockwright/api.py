@@ -15,6 +15,7 @@ from dockwright.build.session import ServiceOutcome, run_build
 from dockwright.build.sink import BuildSink
 from dockwright.build.validate import ValidateOptions, ValidationResult, validate_image
 from dockwright.config import Config, load_config
+from dockwright.deps.native import wheels_only
 from dockwright.deps.project import analyse_project
 from dockwright.deps.records import DepsReport
 from dockwright.deps.render import to_json, to_terminal
@@ -77,6 +78,7 @@ __all__ = [
     "render_deps",
     "report",
     "validate",
+    "wheel_only_services",
 ]
 
 
@@ -239,6 +241,14 @@ def deps(paths: Sequence[Path | str], options: DepsOptions | None = None) -> Dep
     sdist-only packages; fixes, alignment and locks are written only when asked.
     """
     return analyse_project(discover([Path(p) for p in paths]), options or DepsOptions())
+
+
+def wheel_only_services(path: Path | str, options: DepsOptions | None = None) -> frozenset[str]:
+    """Services at `path` whose every dependency installs from a wheel (resolved as `deps` does).
+
+    `OptimizeOptions(wheels_only=...)` takes this: those build stages need no compilers.
+    """
+    return wheels_only(deps([path], options))
 
 
 def render_deps(report: DepsReport, format: str = "terminal", path_base: Path | None = None) -> str:

@@ -91,3 +91,13 @@ def test_alignment_is_verified_then_written(
     (m,) = report.misalignments
     assert (m.package, m.proposal, m.verified, m.applied) == ("alpha", "1.2", True, True)
     assert two.read_text() == "alpha==1.2\n" and one.read_text() == "alpha==1.2\nbeta==2.0\n"
+
+
+def test_wheel_only_services_are_those_that_resolve_to_wheels(
+    tmp_path: Path, wheelhouse: Callable[[Wheels], Path]
+) -> None:
+    house = wheelhouse(WHEELS)
+    write_service(tmp_path / "stack", "api", "beta==2.0\n")
+    write_service(tmp_path / "stack", "worker", "alpha==1.0\nbeta==2.0\n")  # conflict
+    found = api.wheel_only_services(tmp_path / "stack", _options(house, tmp_path))
+    assert found == frozenset({"api"})

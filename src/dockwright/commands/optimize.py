@@ -8,6 +8,7 @@ to change, 0 when there is nothing. `--write` and `--out` exit 0 once written.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, cast, get_args
 
@@ -39,6 +40,14 @@ BaseOpt = Annotated[
 WheelhouseOpt = Annotated[
     str | None,
     typer.Option("--wheelhouse", metavar="DIR", help="Wheel folder in the build context."),
+]
+ResolveOpt = Annotated[
+    bool,
+    typer.Option(
+        "--resolve",
+        help="Resolve dependencies first (as `deps` does; needs the package index) and drop "
+        "compilers and -dev headers from build stages whose dependencies all come as wheels.",
+    ),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
 
@@ -75,12 +84,16 @@ def optimize(
     uid: UidOpt = 10001,
     python_base: BaseOpt = None,
     wheelhouse: WheelhouseOpt = None,
+    resolve: ResolveOpt = False,
     debug: DebugOpt = False,
 ) -> int:
     """Rewrite builds: multi-stage Dockerfiles, .dockerignore, compose overlays, bake, Makefile."""
     state(ctx).debug |= debug
     _check_args(path, write, out)
-    plan = api.optimize(path, _options(torch, uid, python_base, wheelhouse))
+    options = _options(torch, uid, python_base, wheelhouse)
+    if resolve:
+        options = replace(options, wheels_only=api.wheel_only_services(path))
+    plan = api.optimize(path, options)
     if not plan.changes and out is None:
         warn("nothing to change")
         return ExitCode.OK

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dockwright.deps.index import PackageIndex, chosen_file
-from dockwright.deps.records import NativeNeeds, Pin
+from dockwright.deps.records import DepsReport, NativeNeeds, Pin
 from dockwright.deps.target import Target
 
 # Wheels that need a library or program from the OS at run time (not bundled in the wheel).
@@ -75,3 +75,8 @@ def native_needs(pins: tuple[Pin, ...], index: PackageIndex, target: Target) -> 
     build = {lib for n in sdist_names for lib in BUILD_PACKAGES.get(n, ())}
     build |= {"build-essential"} if sdists else set()
     return NativeNeeds(sdists, tuple(runtime), tuple(sorted(build)))
+
+
+def wheels_only(report: DepsReport) -> frozenset[str]:
+    """Services that resolved and whose every package installs from a wheel for the target."""
+    return frozenset(s.service for s in report.services if s.resolution and not s.native.sdist_only)

@@ -41,3 +41,6 @@ class OptimizeOptions:
     """uv release pinned in the build stage."""
     python_base: str | None = None
     """Base image for every stage; None keeps the original Dockerfile's Python base."""
+    wheels_only: frozenset[str] = frozenset()
+    """Services whose every dependency installs from a wheel (`--resolve`, from `deps`): their
+    build stage gets no compilers or `-dev` headers."""

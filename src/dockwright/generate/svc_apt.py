@@ -11,6 +11,10 @@ BUILD_ONLY = frozenset(
     "automake libtool git git-lfs curl wget gnupg unzip swig cython3 "
     "python3-dev python3-pip python3-venv rustc cargo clang llvm patch".split()
 )
+# Of those, what only compiles (fetch tools such as git stay: VCS requirements need them).
+COMPILE_ONLY = BUILD_ONLY - frozenset(
+    "git git-lfs curl wget gnupg unzip python3-pip python3-venv".split()
+)
 # Development headers whose runtime library has a different package name.
 DEV_TO_RUNTIME = {
     "libpq-dev": "libpq5",
@@ -81,3 +85,15 @@ def split_packages(packages: list[str]) -> AptPlan:
         else:
             runtime[package] = None
     return AptPlan(tuple(build), tuple(runtime), tuple(notes))
+
+
+def without_compilers(plan: AptPlan) -> AptPlan:
+    """The plan minus compilers and `-dev` headers (every dependency installs from a wheel)."""
+    build = tuple(p for p in plan.build if not _compiles(_name(p)))
+    dropped = [p for p in plan.build if p not in build]
+    note = f"apt {' '.join(dropped)}: dropped, every dependency installs from a wheel (--resolve)"
+    return AptPlan(build, plan.runtime, (*plan.notes, note) if dropped else plan.notes)
+
+
+def _compiles(name: str) -> bool:
+    return name in COMPILE_ONLY or name.endswith("-dev")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from dockwright.generate import svc_commands, svc_install, svc_source, svc_torch
 from dockwright.generate.files import OptimizeOptions
-from dockwright.generate.svc_apt import split_packages
+from dockwright.generate.svc_apt import split_packages, without_compilers
 from dockwright.generate.svc_context import ContextPlan, context_plan
 from dockwright.generate.svc_deps import VENV, DepPlan, plan_deps, readme_of
 from dockwright.generate.svc_facts import Facts, Kept, read_facts
@@ -173,7 +173,7 @@ def plan_service(service: Service, project: Project, options: OptimizeOptions) -
     base = options.python_base or slim_base(facts.base)
     plan = ServicePlan(base, facts, where, deps, options.uv_version, options.uid)
     plan.torch = torch_variant(service, project, facts, deps, options.torch)
-    _apt(plan)
+    _apt(plan, service.name in options.wheels_only)
     _installs(plan, service, options)
     _commands(plan, service)
     plan.body = _body(df, facts, where) + cache_variables(service, facts)
@@ -198,8 +198,9 @@ def _drop_wheelhouse(plan: ServicePlan, options: OptimizeOptions) -> None:
         plan.notes.append(f"code copied through a `source` stage without {options.wheelhouse}")
 
 
-def _apt(plan: ServicePlan) -> None:
+def _apt(plan: ServicePlan, wheels_only: bool) -> None:
     split = split_packages(plan.facts.reading.apt)
+    split = without_compilers(split) if wheels_only else split
     plan.build_apt = apt_run(split.build)
     plan.runtime_apt = apt_run(split.runtime, RUNTIME_APT_MOUNTS)
     plan.notes += split.notes
