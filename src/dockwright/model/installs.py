@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dockwright.model.dockerfile import Dockerfile, Instruction
+from dockwright.model.dockerfile import Dockerfile, Instruction, resolve_path
 from dockwright.model.shell import Command
 
 _FILE_FLAGS = {"-r": "r", "--requirement": "r", "-c": "c", "--constraint": "c"}
@@ -92,51 +93,84 @@ def _is_local(word: str) -> bool:
 
 
 def _traced(df: Dockerfile, ins: Instruction, names: list[str], context: Path) -> tuple[Path, ...]:
-    found = [_context_file(df, ins, n.strip("'\""), context) for n in names if "$" not in n]
+    found = [
+        context_file(df, ins, n.strip("'\""), context, fallback=True) for n in names if "$" not in n
+    ]
     return tuple(p for p in found if p is not None)
 
 
-def _bind_mounted(ins: Instruction, wanted: str, context: Path) -> Path | None:
-    """The context file a `RUN --mount=type=bind` of this instruction puts at `wanted`."""
+def _never(_: str) -> bool:
+    return False
+
+
+def context_file(
+    df: Dockerfile,
+    ins: Instruction,
+    name: str,
+    context: Path,
+    excluded: Callable[[str], bool] = _never,
+    *,
+    fallback: bool = False,
+) -> Path | None:
+    """The context file that the image path `name` (as seen by `ins`) was mounted or copied from.
+
+    Bind mounts of `ins` first, then the COPY/ADD instructions of its stage chain, latest first
+    (single-level globs such as `COPY requirements*.txt ./` included). `excluded` is the
+    .dockerignore test (a file it excludes never reaches the build); `fallback` takes
+    `context/name` when nothing matches.
+    """
+    wanted = resolve_path(name, df.workdir_at(ins))
+    rel = _bind_mounted(ins, wanted, context) or _copied(df, ins, wanted, context)
+    if rel is None and fallback and (context / name.lstrip("/")).is_file():
+        rel = posixpath.normpath(name.lstrip("/"))
+    return context / rel if rel is not None and not excluded(rel) else None
+
+
+def _bind_mounted(ins: Instruction, wanted: str, context: Path) -> str | None:
+    """The context path a `RUN --mount=type=bind` of this instruction puts at `wanted`."""
     for mount in ins.mounts():
         if mount.type != "bind" or "from" in mount.options or not mount.target:
             continue
         source = mount.options.get("source", mount.options.get("src", "."))
-        target = posixpath.normpath(mount.target)
-        path = _source_file(context, source, target, wanted, False)
-        if path is not None:
-            return path
+        rel = _source_file(context, source, posixpath.normpath(mount.target), wanted, False)
+        if rel is not None:
+            return rel
     return None
 
 
-def _context_file(df: Dockerfile, ins: Instruction, name: str, context: Path) -> Path | None:
-    """The context file that the image path `name` (as seen by `ins`) was mounted or copied from."""
-    wanted = posixpath.normpath(posixpath.join(df.workdir_at(ins), name))
-    mounted = _bind_mounted(ins, wanted, context)
-    if mounted is not None:
-        return mounted
-    copies = [i for i in df.instructions() if i.cmd in {"COPY", "ADD"} and i.line < ins.line]
+def _copied(df: Dockerfile, ins: Instruction, wanted: str, context: Path) -> str | None:
+    copies = [i for i in df.before(ins) if i.cmd in {"COPY", "ADD"} and i.flag("from") is None]
     for copy in reversed(copies):
-        if copy.flag("from") is not None:
-            continue
-        dest = posixpath.normpath(posixpath.join(df.workdir_at(copy), copy.destination))
+        dest = resolve_path(copy.destination, df.workdir_at(copy))
+        into = copy.destination.endswith("/")
         for source in copy.sources:
-            path = _source_file(context, source, dest, wanted, copy.destination.endswith("/"))
-            if path is not None:
-                return path
-    direct = context / name.lstrip("/")
-    return direct if direct.is_file() else None
+            rel = _source_file(context, source, dest, wanted, into)
+            if rel is not None:
+                return rel
+    return None
 
 
-def _source_file(context: Path, source: str, dest: str, wanted: str, into: bool) -> Path | None:
+def _source_file(context: Path, source: str, dest: str, wanted: str, into: bool) -> str | None:
+    """The context path `source`, copied or mounted at `dest`, puts at `wanted`."""
     src = posixpath.normpath(source.lstrip("/"))
+    rel: str | None = None
     if wanted == dest and not into:
         rel = src
     elif wanted.startswith(dest.rstrip("/") + "/"):
-        tail = wanted[len(dest.rstrip("/")) + 1 :]
-        is_file = (context / src).is_file()
-        rel = src if is_file and posixpath.basename(src) == tail else posixpath.join(src, tail)
+        rel = _under(context, src, wanted[len(dest.rstrip("/")) + 1 :])
     else:
         return None
-    path = context / rel
-    return path if path.is_file() else None
+    if rel is None or rel.startswith("..") or any(c in rel for c in "*?["):
+        return None
+    return rel if (context / rel).is_file() else None
+
+
+def _under(context: Path, src: str, tail: str) -> str | None:
+    """`src` copied into a folder: the path of `tail` inside it (globs match one file name)."""
+    if any(c in src for c in "*?["):
+        head, pattern = posixpath.split(src)
+        fits = "/" not in tail and fnmatch.fnmatchcase(tail, pattern)
+        return posixpath.normpath(posixpath.join(head, tail)) if fits else None
+    if posixpath.basename(src) == tail and (context / src).is_file():
+        return src
+    return posixpath.normpath(posixpath.join(src, tail))

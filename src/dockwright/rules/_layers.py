@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dockwright.model import installs
 from dockwright.model.dockerfile import Dockerfile, Instruction, Stage, resolve_path
 from dockwright.model.project import ContextEntry, Service
 from dockwright.model.shell import Command
@@ -146,35 +147,9 @@ def recursive_targets(ins: Instruction, cwd: str) -> Iterator[tuple[Command, lis
 
 def context_file(ctx: RuleContext, ins: Instruction, name: str) -> Path | None:
     """The context file that an image path used by `ins` was copied from (None when unknown)."""
-    df = ctx.dockerfile
-    wanted = resolve(name, workdir_at(df, ins))
-    for copy in reversed([i for i in before(df, ins) if i.cmd in {"COPY", "ADD"}]):
-        if copy.flag("from") is not None:
-            continue
-        dest = resolve(copy.destination, workdir_at(df, copy))
-        for source in copy.sources:
-            found = _source_file(ctx.service, source, dest, wanted)
-            if found is not None:
-                return found
-    return None
-
-
-def _source_file(service: Service, source: str, dest: str, wanted: str) -> Path | None:
-    """The context file `source` puts at `wanted` when copied to `dest`, if it exists."""
-    src = posixpath.normpath(source.lstrip("/"))
-    if any(c in src for c in "*?["):
-        return None
-    if wanted == dest:
-        rel = src
-    elif wanted.startswith(dest.rstrip("/") + "/"):
-        tail = wanted[len(dest.rstrip("/")) + 1 :]
-        rel = tail if src == "." else posixpath.join(src, tail)
-        if posixpath.basename(src) == tail and (service.context / src).is_file():
-            rel = src
-    else:
-        return None
-    path = (service.context / rel).resolve()
-    return path if path.is_file() and not service.dockerignore.excluded(rel) else None
+    service = ctx.service
+    excluded = service.dockerignore.excluded
+    return installs.context_file(ctx.dockerfile, ins, name, service.context, excluded)
 
 
 _NO_CONTENT = frozenset(
