@@ -56,4 +56,5 @@ def test_the_fallback_takes_the_context_path(tmp_path: Path) -> None:
     df = parse_text("FROM python:3.11\nRUN pip install -r requirements.txt\n", root / "Dockerfile")
     run = df.stages[0].instructions[-1]
     assert context_file(df, run, "requirements.txt", root) is None
-    assert context_file(df, run, "requirements.txt", root, fallback=True) == root / "requirements.txt"
+    found = context_file(df, run, "requirements.txt", root, fallback=True)
+    assert found == root / "requirements.txt"
