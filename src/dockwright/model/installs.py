@@ -8,20 +8,12 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from dockwright.model.dockerfile import Dockerfile, Instruction, resolve_path
-from dockwright.model.shell import Command
-
-_FILE_FLAGS = {"-r": "r", "--requirement": "r", "-c": "c", "--constraint": "c"}
-_VALUE_FLAGS = frozenset(
-    "-i --index-url --extra-index-url -f --find-links -t --target --prefix --root --platform "
-    "--python-version --trusted-host --cache-dir -e --editable --only-binary --no-binary "
-    "--python -p --extra --group --index-strategy --index --default-index -C".split()
-)
+from dockwright.model.pyinstall import PythonInstall, python_installs
 
 
 @dataclass(frozen=True)
@@ -35,57 +27,28 @@ class DockerInstall:
     installs_project: bool
 
 
-def _pip_args(cmd: Command) -> list[str] | None:
-    words = list(cmd.args_after_wrappers())
-    prog = words[0].rsplit("/", 1)[-1] if words else ""
-    if re.fullmatch(r"pip[0-9.]*", prog):
-        rest = words[1:]
-    elif prog.startswith("python") and words[1:3] and words[1] == "-m" and words[2] == "pip":
-        rest = words[3:]
-    elif prog == "uv" and words[1:2] == ["pip"]:
-        rest = words[2:]
-    else:
-        return None
-    return rest[1:] if rest[:1] in (["install"], ["sync"]) else None
-
-
-def _split(args: list[str]) -> tuple[dict[str, list[str]], list[str]]:
-    files: dict[str, list[str]] = {"r": [], "c": []}
-    packages: list[str] = []
-    index = 0
-    while index < len(args):
-        word = args[index]
-        flag, eq, value = word.partition("=")
-        if flag in _FILE_FLAGS or flag in _VALUE_FLAGS:
-            if not eq and index + 1 < len(args):
-                index += 1
-                value = args[index]
-            if flag in _FILE_FLAGS:
-                files[_FILE_FLAGS[flag]].append(value)
-        elif not word.startswith("-"):
-            packages.append(word)
-        index += 1
-    return files, packages
+_PIP_INSTALLS = frozenset({("pip", "install"), ("uv", "pip install"), ("uv", "pip sync")})
 
 
 def installs(dockerfile: Dockerfile, context: Path) -> Iterator[DockerInstall]:
     """Every pip / uv pip install of every stage, in file order."""
-    for stage in dockerfile.stages:
-        for ins in stage.of("RUN"):
-            for cmd in ins.commands:
-                args = _pip_args(cmd)
-                if args is None:
-                    continue
-                files, packages = _split(args)
-                sync_files = packages if cmd.has("sync") else []
-                named = [p for p in packages if p not in sync_files]
-                yield DockerInstall(
-                    ins,
-                    _traced(dockerfile, ins, [*files["r"], *sync_files], context),
-                    _traced(dockerfile, ins, files["c"], context),
-                    tuple(p for p in named if not _is_local(p)),
-                    any(_is_local(p) for p in named),
-                )
+    for inst in python_installs(dockerfile.stages):
+        if (inst.tool, inst.action) in _PIP_INSTALLS:
+            yield _docker_install(dockerfile, inst, context)
+
+
+def _docker_install(df: Dockerfile, inst: PythonInstall, context: Path) -> DockerInstall:
+    """Requirement files: `-r` values, and the positional files of `uv pip sync`."""
+    sync = inst.action == "pip sync"
+    named = () if sync else inst.packages
+    requirements = [*inst.values("-r", "--requirement"), *(inst.packages if sync else ())]
+    return DockerInstall(
+        inst.ins,
+        _traced(df, inst.ins, requirements, context),
+        _traced(df, inst.ins, [*inst.values("-c", "--constraint")], context),
+        tuple(p for p in named if not _is_local(p)),
+        any(_is_local(p) for p in [*named, *inst.values("-e", "--editable")]),
+    )
 
 
 def _is_local(word: str) -> bool:

@@ -8,11 +8,8 @@ files are all handled alike. System packages come from apt/apk/dnf/yum command l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
-from packaging.requirements import InvalidRequirement
-from packaging.requirements import Requirement as PepRequirement
 from packaging.utils import canonicalize_name
 
 from dockwright.model.depfiles import (
@@ -24,18 +21,14 @@ from dockwright.model.depfiles import (
     with_includes,
 )
 from dockwright.model.dockerfile import Instruction, Stage
+from dockwright.model.pyinstall import PythonInstall as PythonInstall
+from dockwright.model.pyinstall import python_installs as python_installs
+from dockwright.model.pyinstall import python_installs_of as python_installs_of
+from dockwright.model.pyinstall import requirement_of as requirement_of
 from dockwright.model.shell import Command
-from dockwright.rules import _layers, patterns
+from dockwright.rules import _layers
 from dockwright.rules.base import RuleContext
 
-_VALUE_OPTIONS = frozenset(
-    "-r --requirement -c --constraint -i --index-url --extra-index-url -f --find-links -t --target "
-    "--prefix --root --platform --python-version --implementation --abi --trusted-host --cache-dir "
-    "--src --progress-bar -e --editable --upgrade-strategy --only-binary --no-binary --report -d "
-    "--dest -w --wheel-dir --python -p --log --proxy --retries --timeout --exists-action --cert "
-    "--client-cert --config-settings -C --global-option --root-user-action --extra --group "
-    "--keyring-provider --index-strategy --index --default-index --with --only --without -E".split()
-)
 _PROJECT_KINDS = frozenset(
     {
         DepKind.PYPROJECT,
@@ -47,82 +40,6 @@ _PROJECT_KINDS = frozenset(
     }
 )
 _PIPENV_KINDS = frozenset({DepKind.PIPFILE, DepKind.PIPFILE_LOCK})
-
-
-@dataclass(frozen=True)
-class PythonInstall:
-    """One Python install command: tool, packages named on the line, options and dep files."""
-
-    ins: Instruction
-    cmd: Command
-    tool: str
-    action: str
-    packages: tuple[str, ...]
-    options: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def has(self, *names: str) -> bool:
-        """True when one of the options (any prefix form, e.g. `--no-cache`) is given."""
-        return any(k == n or k.startswith(n) for k in self.options for n in names)
-
-    def values(self, *names: str) -> tuple[str, ...]:
-        """Values given to the options."""
-        return tuple(v for n in names for v in self.options.get(n, ()))
-
-
-def _tool_words(cmd: Command, tool: str) -> tuple[str, tuple[str, ...]]:
-    """(action, words after the action) of a package-tool command."""
-    words = list(cmd.args_after_wrappers())
-    if tool == "pip":
-        start = next(i for i, w in enumerate(words) if w in {"install", "wheel", "download"})
-    elif tool == "uv" and words[1:2] == ["pip"]:
-        return f"pip {words[2]}", tuple(words[3:])  # `uv pip install` / `uv pip sync`
-    else:
-        start = 1
-    return words[start], tuple(words[start + 1 :])
-
-
-def _parse_args(words: Sequence[str]) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
-    packages: list[str] = []
-    options: dict[str, list[str]] = {}
-    index = 0
-    while index < len(words):
-        word = words[index]
-        if word.startswith("-") and word != "-":
-            name, eq, value = word.partition("=")
-            if not eq and name in _VALUE_OPTIONS and index + 1 < len(words):
-                index += 1
-                value = words[index]
-            options.setdefault(name, []).append(value)
-        else:
-            packages.append(word)
-        index += 1
-    return tuple(packages), {k: tuple(v) for k, v in options.items()}
-
-
-def python_installs_of(ins: Instruction) -> Iterator[PythonInstall]:
-    """The Python install commands of one RUN."""
-    for cmd, tool in patterns.dependency_installs(ins):
-        action, rest = _tool_words(cmd, tool)
-        packages, options = _parse_args(rest)
-        yield PythonInstall(ins, cmd, tool, action, packages, options)
-
-
-def python_installs(stages: Iterable[Stage]) -> Iterator[PythonInstall]:
-    """Every Python install command of the given stages, in file order."""
-    for stage in stages:
-        for ins in stage.of("RUN"):
-            yield from python_installs_of(ins)
-
-
-def requirement_of(word: str) -> PepRequirement | None:
-    """A PEP 508 requirement named on a command line (None for paths, URLs, variables)."""
-    text = word.strip("'\"")
-    if not text or "$" in text or text.startswith((".", "/")) or text.endswith((".whl", ".txt")):
-        return None
-    try:
-        return PepRequirement(text)
-    except InvalidRequirement:
-        return None
 
 
 def _named_file(ctx: RuleContext, ins: Instruction, name: str) -> list[DepFile]:

@@ -14,10 +14,14 @@ from pathlib import PurePosixPath
 from dockwright.model.dockerfile import Dockerfile, Instruction, Mount, substitute
 from dockwright.model.findings import Edit, EditKind
 from dockwright.model.project import ContextEntry, Service
+from dockwright.model.pyinstall import CONDA_TOOLS as CONDA_TOOLS
+from dockwright.model.pyinstall import install_args as install_args
+from dockwright.model.pyinstall import is_pip_like as is_pip_like
+from dockwright.model.pyinstall import option_values as option_values
+from dockwright.model.pyinstall import positionals as positionals
 from dockwright.model.shell import Command, split_commands
 from dockwright.rules import patterns
 
-CONDA_TOOLS = frozenset({"conda", "mamba", "micromamba"})
 BOOTSTRAP = frozenset(
     {"pip", "setuptools", "wheel", "poetry", "uv", "pdm", "pipenv", "virtualenv", "pip-tools"}
 )
@@ -32,66 +36,11 @@ _CACHE_ENV = {
     "mamba": "CONDA_PKGS_DIRS",
     "micromamba": "CONDA_PKGS_DIRS",
 }
-_VALUE_OPTS = frozenset(
-    "-r --requirement -c --constraint -e --editable -i --index-url --extra-index-url -f "
-    "--find-links -t --target --prefix --root --platform --python-version --implementation "
-    "--abi --src --upgrade-strategy --progress-bar --trusted-host --cache-dir --log --proxy "
-    "--timeout --retries --exists-action --cert --client-cert --global-option --config-settings "
-    "-C --only-binary --no-binary --report --python -p --index --default-index --index-strategy "
-    "--extra --group --only-group --no-group --with --without --only -E --extras -G "
-    "--python-platform --resolution --prerelease --link-mode --reinstall-package "
-    "--upgrade-package -P --constraints --overrides -n --name --channel --file "
-    "--keyring-provider --exclude-newer -o --output-file -w --wheel-dir -d --dest".split()
-)
 _NO_CACHE_ENV = ("PIP_NO_CACHE_DIR", "UV_NO_CACHE")
 _TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t"})
 
 
 # --- install commands -----------------------------------------------------------------
-
-
-def install_args(cmd: Command, tool: str) -> tuple[str, ...]:
-    """Words after the install subcommand (`pip install`, `uv pip install`, `poetry install`...)."""
-    words = cmd.args_after_wrappers()
-    prog = words[0].rsplit("/", 1)[-1]
-    if tool == "pip":
-        return words[4:] if prog.startswith("python") else words[2:]
-    if tool == "uv":
-        return words[3:] if words[1:2] == ("pip",) else words[2:]
-    if tool in CONDA_TOOLS and words[1:2] == ("env",):
-        return words[3:]
-    return words[2:]
-
-
-def is_pip_like(cmd: Command, tool: str) -> bool:
-    """pip, or uv's pip interface (both take requirement specifiers as arguments)."""
-    return tool == "pip" or (tool == "uv" and cmd.args_after_wrappers()[1:2] == ("pip",))
-
-
-def positionals(args: tuple[str, ...]) -> list[str]:
-    """Non-option arguments (values of options that take one are skipped)."""
-    out: list[str] = []
-    skip = False
-    for word in args:
-        if skip:
-            skip = False
-        elif word.startswith("-"):
-            skip = word in _VALUE_OPTS
-        else:
-            out.append(word)
-    return out
-
-
-def option_values(args: tuple[str, ...], *names: str) -> list[str]:
-    """Values of the given options, in `--opt value` and `--opt=value` forms."""
-    values: list[str] = []
-    for index, word in enumerate(args):
-        key, eq, value = word.partition("=")
-        if key in names and eq:
-            values.append(value)
-        elif word in names and index + 1 < len(args):
-            values.append(args[index + 1])
-    return values
 
 
 def package_name(spec: str) -> str:

@@ -58,3 +58,16 @@ def test_the_fallback_takes_the_context_path(tmp_path: Path) -> None:
     assert context_file(df, run, "requirements.txt", root) is None
     found = context_file(df, run, "requirements.txt", root, fallback=True)
     assert found == root / "requirements.txt"
+
+
+def test_what_pip_and_uv_pip_installs_name(tmp_path: Path) -> None:
+    root = _files(tmp_path, "r.txt", "c.txt", "lock.txt")
+    text = "FROM python:3.11\nCOPY . .\n"
+    text += "RUN pip install --progress-bar off -r r.txt -c c.txt -e . flask\n"
+    text += "RUN uv pip sync lock.txt && poetry install && conda install numpy\n"
+    df = parse_text(text, root / "Dockerfile")
+    first, sync = installs(df, root)
+    assert first.requirement_files == (root / "r.txt",)
+    assert first.constraint_files == (root / "c.txt",)
+    assert (first.packages, first.installs_project) == (("flask",), True)
+    assert (sync.requirement_files, sync.packages) == ((root / "lock.txt",), ())
