@@ -82,3 +82,15 @@ def test_optimized_service_builds_and_runs_as_non_root(
     assert uid != "0"
     config = json.loads(_subprocess.run(engine.docker_argv("image", "inspect", tag)).stdout)
     assert config[0]["Config"]["User"] not in {"", "0", "root"}
+
+
+def test_resolve_drops_compilers_only_where_every_package_is_a_wheel(tmp_path: Path) -> None:
+    source, out = tmp_path / "stack", tmp_path / "optimized"
+    shutil.copytree(STACK, source, ignore=shutil.ignore_patterns(".ruff_cache", "__pycache__"))
+    argv = [str(DOCKWRIGHT), "optimize", str(source), "--out", str(out), "--resolve"]
+    done = _subprocess.run(argv, timeout=600)
+    assert "build-essential: dropped, every dependency installs from a wheel" in done.stderr
+    assert "build-essential" in (source / "services/ingestion-api/Dockerfile").read_text()
+    assert "build-essential" not in (out / "services/ingestion-api/Dockerfile").read_text()
+    worker = (out / "services/transcription-worker/Dockerfile").read_text()
+    assert "build-essential" in worker  # openai-whisper only ships an sdist
