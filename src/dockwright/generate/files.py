@@ -41,6 +41,9 @@ class OptimizeOptions:
     """uv release pinned in the build stage."""
     python_base: str | None = None
     """Base image for every stage; None keeps the original Dockerfile's Python base."""
+    bytecode: bool = True
+    """Compile `.pyc` files at install (faster starts, also on a read-only root filesystem);
+    False: smaller images and faster dependency rebuilds, imports compiled at every start."""
     wheels_only: frozenset[str] = frozenset()
     """Services whose every dependency installs from a wheel (`--resolve`, from `deps`): their
     build stage gets no compilers or `-dev` headers."""

@@ -63,6 +63,7 @@ class ServicePlan:
     readme: str | None = None  # README the package build needs, relative to the new context
     notes: list[str] = field(default_factory=list)
     venv: str = VENV
+    bytecode: bool = True  # UV_COMPILE_BYTECODE
 
 
 def slim_base(base: str) -> str:
@@ -172,6 +173,7 @@ def plan_service(service: Service, project: Project, options: OptimizeOptions) -
     deps = plan_deps(service, project, facts)
     base = options.python_base or slim_base(facts.base)
     plan = ServicePlan(base, facts, where, deps, options.uv_version, options.uid)
+    plan.bytecode = options.bytecode
     plan.torch = torch_variant(service, project, facts, deps, options.torch)
     _apt(plan, service.name in options.wheels_only)
     _installs(plan, service, options)

@@ -63,3 +63,10 @@ def test_no_torch_stage_when_torch_is_only_transitive_or_hashed(tmp_path: Path) 
     assert "AS torch" not in transitive and "/opt/torch" not in transitive
     hashed = optimized(_repo(tmp_path / "b", "torch==2.13.0 --hash=sha256:" + "0" * 64 + "\n"))
     assert "AS torch" not in hashed
+
+
+def test_no_bytecode_turns_compilation_off_in_every_install_stage(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, "torch==2.13.0\n")
+    assert optimized(repo).count("UV_COMPILE_BYTECODE=1") == 2
+    text = optimized(repo, OptimizeOptions(bytecode=False))
+    assert text.count("UV_COMPILE_BYTECODE=0") == 2 and "UV_COMPILE_BYTECODE=1" not in text
