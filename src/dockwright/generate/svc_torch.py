@@ -2,8 +2,9 @@
 
 Two small stages come before `build`:
 
-* `torch-pin` picks the torch requirement line out of the requirement files (with `grep`, at
-  build time, so it always follows the files). Any change to those files re-runs this step, but
+* `torch-pin` picks the torch requirement line (and any `--index-url`/`--extra-index-url`/
+  `--find-links` lines) out of the requirement files with `grep`, at build time, so it always
+  follows the files. Any change to those files re-runs this step, but
   its output only changes when the torch line does.
 * `torch` copies that one line in and installs torch alone (`--no-deps`) into `/opt/torch`.
   BuildKit keys a `COPY --from` by the copied content, so an unchanged torch line keeps this stage
@@ -22,6 +23,8 @@ from dockwright.generate.svc_install import TORCH_DIR, InstallContext, Run
 
 PIN_FILE = "/torch-requirements.txt"
 _LINE = r"'^[[:space:]]*torch[[:space:]]*([=<>!~;@[]|$)'"
+_INDEX = r"'^[[:space:]]*(-i|--index-url|--extra-index-url|-f|--find-links)([[:space:]=]|$)'"
+"""Index options of the requirement files come along: torch may live on its own index."""
 PTH_COMMAND = (
     f'{VENV}/bin/python -c "import pathlib, sysconfig; '
     "pathlib.Path(sysconfig.get_paths()['purelib'], '_dockwright_torch.pth')"
@@ -41,9 +44,12 @@ def applies(ic: InstallContext, main_files: list[str]) -> bool:
 
 
 def pin_run(ic: InstallContext, files: list[str]) -> str:
-    """The `torch-pin` step: the torch line of the requirement files, or plain `torch`."""
+    """The `torch-pin` step: the torch line (or plain `torch`) and the files' index options."""
     paths = " ".join(ic.deps_path(f) for f in files)
-    command = f"grep -hiE {_LINE} {paths} > {PIN_FILE} \\\n    || echo torch > {PIN_FILE}"
+    command = (
+        f"grep -hiE -e {_LINE} -e {_INDEX} {paths} > {PIN_FILE} \\\n"
+        f"    && grep -qiE {_LINE} {PIN_FILE} || echo torch >> {PIN_FILE}"
+    )
     return Run(tuple(ic.bind(f) for f in files), (command,)).render()
 
 

@@ -24,7 +24,7 @@ def test_a_pinned_torch_is_installed_by_a_stage_of_its_own(tmp_path: Path) -> No
     assert stages == ["torch-pin", "torch", "build", "development", "production"]
     pin = stage_text(text, "torch-pin")
     assert "grep -hiE" in pin and "/tmp/deps/requirements.txt > /torch-requirements.txt" in pin
-    assert "|| echo torch > /torch-requirements.txt" in pin
+    assert "|| echo torch >> /torch-requirements.txt" in pin
     torch = stage_text(text, "torch")
     assert "COPY --from=torch-pin /torch-requirements.txt /tmp/torch-requirements.txt" in torch
     assert "uv pip install --target /opt/torch --no-deps -r /tmp/torch-requirements.txt" in torch
@@ -70,3 +70,9 @@ def test_no_bytecode_turns_compilation_off_in_every_install_stage(tmp_path: Path
     assert optimized(repo).count("UV_COMPILE_BYTECODE=1") == 2
     text = optimized(repo, OptimizeOptions(bytecode=False))
     assert text.count("UV_COMPILE_BYTECODE=0") == 2 and "UV_COMPILE_BYTECODE=1" not in text
+
+
+def test_the_pin_keeps_the_index_options_of_the_requirement_files(tmp_path: Path) -> None:
+    reqs = "--extra-index-url https://download.pytorch.org/whl/cpu\ntorch==2.1.1+cpu\n"
+    pin = stage_text(optimized(_repo(tmp_path, reqs)), "torch-pin")
+    assert "-e '^[[:space:]]*(-i|--index-url|--extra-index-url|-f|--find-links)" in pin
