@@ -4,8 +4,8 @@ Two small stages come before `build`:
 
 * `torch-pin` picks the torch requirement line (and any `--index-url`/`--extra-index-url`/
   `--find-links` lines) out of the requirement files with `grep`, at build time, so it always
-  follows the files. Any change to those files re-runs this step, but
-  its output only changes when the torch line does.
+  follows the files. Any change to those files re-runs this step, but its output only changes
+  when those lines do.
 * `torch` copies that one line in and installs torch alone (`--no-deps`) into `/opt/torch`.
   BuildKit keys a `COPY --from` by the copied content, so an unchanged torch line keeps this stage
   and the production `COPY --from=torch` cached: adding `six` to the requirements no longer
