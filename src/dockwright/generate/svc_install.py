@@ -212,7 +212,9 @@ def dev_commands(ic: InstallContext, watchfiles: bool) -> list[str]:
     elif mode in {"poetry", "pdm", "pipenv"}:
         found += _export_cmd(ic, dev=True)
     elif mode == "pyproject":
-        found.append(f"{UV_PIP} -r {_project_file(ic, 'pyproject.toml')} --all-extras")
+        found.append(
+            f"{UV_PIP} -r {_project_file(ic, 'pyproject.toml')} --all-extras{ic.torch_args()}"
+        )
     if watchfiles:
         found.append(f"{UV_PIP} {WATCHFILES}")
     return found

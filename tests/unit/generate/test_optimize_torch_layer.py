@@ -76,3 +76,15 @@ def test_the_pin_keeps_the_index_options_of_the_requirement_files(tmp_path: Path
     reqs = "--extra-index-url https://download.pytorch.org/whl/cpu\ntorch==2.1.1+cpu\n"
     pin = stage_text(optimized(_repo(tmp_path, reqs)), "torch-pin")
     assert "-e '^[[:space:]]*(-i|--index-url|--extra-index-url|-f|--find-links)" in pin
+
+
+def test_the_development_extras_install_keeps_cpu_torch(tmp_path: Path) -> None:
+    pyproject = "[project]\nname = 'app'\nversion = '1'\ndependencies = ['torch==2.13.0']\n"
+    pyproject += "[project.optional-dependencies]\ndev = ['pytest']\n"
+    repo = make(
+        tmp_path,
+        "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install .\n",
+        {"pyproject.toml": pyproject, "app.py": "x = 1\n"},
+    )
+    development = stage_text(optimized(repo), "development")
+    assert "--all-extras --extra-index-url https://download.pytorch.org/whl/cpu" in development
