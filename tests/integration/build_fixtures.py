@@ -50,6 +50,11 @@ VARIANTS = {
     + "RUN mkdir data && chown 1000 data\nENV STATE_DIR=/app/data\nUSER 1000\n"
     + HEALTHCHECK
     + TAIL,
+    # answers only after 6 s, like a model server loading its model; 1 failed check = unhealthy
+    "slow": HEAD
+    + "USER 1000\n"
+    + HEALTHCHECK.replace("--timeout=3s", "--timeout=3s --retries=1")
+    + 'CMD ["sh", "-c", "sleep 6 && exec python server.py"]\n',
     # the build itself fails
     "broken": "FROM {base}\nRUN python -c 'raise SystemExit(3)'\n",
 }

@@ -36,6 +36,13 @@ def test_good_service_passes_every_check(
     assert "uid 1000" in (result.check("non-root") or pytest.fail()).detail
 
 
+def test_a_slow_start_is_not_counted_against_the_health_check(
+    engine: Engine, images: Images, tmp_path: Path, base_image: str
+) -> None:
+    result = validated(engine, images, tmp_path, base_image, "slow")
+    assert result.ok, result.checks
+
+
 def test_root_service_fails_only_non_root(
     engine: Engine, images: Images, tmp_path: Path, base_image: str
 ) -> None:

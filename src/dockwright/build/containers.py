@@ -99,6 +99,7 @@ class RunSpec:
     tmpfs: tuple[str, ...] = ()
     network: str = "host"
     health_interval: str | None = None  # poll Docker's health check faster than the image says
+    health_start_period: str | None = None  # failures before this do not count (slow starts)
 
 
 def run_argv(engine: Engine, spec: RunSpec) -> list[str]:
@@ -112,6 +113,8 @@ def run_argv(engine: Engine, spec: RunSpec) -> list[str]:
         argv += ["--tmpfs", mount]
     if spec.health_interval:
         argv += ["--health-interval", spec.health_interval]
+    if spec.health_start_period:
+        argv += ["--health-start-period", spec.health_start_period]
     return engine.docker_argv(*argv, spec.image)
 
 

@@ -117,6 +117,10 @@ def test_run_argv_read_only_with_tmpfs_and_port() -> None:
         "/usr/bin/docker", "run", "-d", "--name", "c1", "--network", "host",
         "-e", "PORT=4000", "--read-only", "--tmpfs", "/tmp", "--health-interval", "1s", "img:1",
     ]  # fmt: skip
+    slow = RunSpec("img:1", "c2", health_interval="1s", health_start_period="60s")
+    assert run_argv(ENGINE, slow)[-5:] == [
+        "--health-interval", "1s", "--health-start-period", "60s", "img:1"
+    ]  # fmt: skip
 
 
 def test_secrets_check_and_result() -> None:
