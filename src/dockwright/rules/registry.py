@@ -14,6 +14,7 @@ from dockwright.rules.base import Rule
 BUILTIN_MODULES = (
     "dockwright.rules.speed",
     "dockwright.rules.speed_stages",
+    "dockwright.rules.speed_torch",
     "dockwright.rules.size",
     "dockwright.rules.size_python",
     "dockwright.rules.size_system",
