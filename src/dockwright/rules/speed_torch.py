@@ -12,7 +12,8 @@ from dockwright.rules import _installs, _torch
 from dockwright.rules.base import Rule, RuleContext
 
 TORCH_CPU_BYTES = 800 * _torch.MB  # torch 2.x CPU wheel, installed
-_KEPT_OUT = re.compile(r"\btorch\s*;\s*sys_platform\s*==\s*'never'")  # dockwright's uv override
+# dockwright's uv override line, also after a `printf` "\n"
+_KEPT_OUT = re.compile(r"(?:^|\\n|[^\w.-])torch\s*;\s*sys_platform\s*==\s*'never'")
 
 
 def _names(ctx: RuleContext, inst: _installs.PythonInstall) -> set[str]:

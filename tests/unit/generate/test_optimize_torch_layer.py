@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dockwright import api
 from dockwright.generate.files import OptimizeOptions
 from dockwright.generate.svc_install import TORCH_DEPS, TORCH_MOUNT
 from dockwright.model.dockerfile import parse_text
@@ -88,3 +89,12 @@ def test_the_development_extras_install_keeps_cpu_torch(tmp_path: Path) -> None:
     )
     development = stage_text(optimized(repo), "development")
     assert "--all-extras --extra-index-url https://download.pytorch.org/whl/cpu" in development
+
+
+def test_analyze_finds_the_shared_torch_layer_before_and_not_after(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo", "fastapi==0.115.0\ntorch==2.13.0\n")
+    before = api.analyze([repo])
+    assert [f.rule_id for f in before.findings if f.rule_id == "DW114"] == ["DW114"]
+    api.write_optimization(api.optimize(repo), out=tmp_path / "after")
+    after = api.analyze([tmp_path / "after"])
+    assert not [f for f in after.findings if f.rule_id == "DW114"]
