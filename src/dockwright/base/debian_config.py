@@ -7,6 +7,7 @@ and smaller (no cached .deb files; in the slim variant no docs, man pages or loc
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 
 _APT_CLEAN = (
@@ -62,9 +63,11 @@ def apply(rootfs: Path, variant: str) -> None:
 
 
 def _slim_existing(rootfs: Path) -> None:
+    """Delete the files SLIM_EXCLUDES covers (folders stay), except what SLIM_KEEP re-includes."""
     for pattern in SLIM_EXCLUDES:
         top = rootfs / pattern.strip("/").removesuffix("/*")
-        for path in sorted(top.rglob("*"), reverse=True) if top.is_dir() else ():
-            if path.is_symlink() or path.is_file():
-                if not (pattern == "/usr/share/doc/*" and path.name == "copyright"):
-                    path.unlink()
+        for path in list(top.rglob("*")) if top.is_dir() else ():
+            image_path = "/" + path.relative_to(rootfs).as_posix()
+            kept = any(fnmatch.fnmatchcase(image_path, keep) for keep in SLIM_KEEP)
+            if (path.is_symlink() or path.is_file()) and not kept:
+                path.unlink()

@@ -151,8 +151,11 @@ def secret_names(deps: DepPlan, dep_files: dict[str, DepFile], named: list[str])
     return tuple(dict.fromkeys(found))
 
 
-def _requirements_cmd(ic: InstallContext, files: list[str], extra: list[str]) -> str:
-    args = "".join(f" -r {f if f == TORCH_DEPS else ic.deps_path(f)}" for f in files)
+def _requirements_cmd(
+    ic: InstallContext, files: list[str], extra: list[str], generated: tuple[str, ...] = ()
+) -> str:
+    """`uv pip install -r` of bound dependency files, then of files the RUN itself writes."""
+    args = "".join(f" -r {path}" for path in [*map(ic.deps_path, files), *generated])
     args += "".join(f" -c {ic.deps_path(c)}" for c in ic.deps.constraints)
     args += "".join(f" {p}" for p in extra)
     return f"{UV_PIP}{args}{ic.torch_args()}"
@@ -182,7 +185,8 @@ def main_commands(ic: InstallContext) -> list[str]:
     """Commands installing the runtime dependencies (project itself excluded)."""
     mode, deps = ic.deps.mode, ic.deps
     if mode == "requirements" and ic.split_torch:
-        return [TORCH_DEPS_COMMAND, _requirements_cmd(ic, [*deps.main, TORCH_DEPS], deps.packages)]
+        install = _requirements_cmd(ic, deps.main, deps.packages, (TORCH_DEPS,))
+        return [TORCH_DEPS_COMMAND, install]
     if mode == "requirements":
         return [_requirements_cmd(ic, deps.main, deps.packages)]
     extra = [f"{UV_PIP} {' '.join(deps.packages)}{ic.torch_args()}"] if deps.packages else []
